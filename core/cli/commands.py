@@ -1,0 +1,3 @@
+"""Attaches the built-in sub-commands to :data:`core.cli.cli` (one module per area)."""
+
+from core.cli import config_cmd  # noqa: F401

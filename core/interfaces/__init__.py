@@ -1,0 +1,1 @@
+"""The small interfaces that plugins register through the hooks (see :mod:`core.hookspecs`)."""

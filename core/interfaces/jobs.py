@@ -1,0 +1,115 @@
+"""Background jobs that plugins (and the core) register: functions, cron schedules, context."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import httpx
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from core.config import Settings
+
+
+class JobContext(Protocol):
+    """What a running job function gets: services, and its job record's progress methods.
+
+    One context is made per attempt. Progress calls write the job record in the database, so a
+    page shows them live and a retried attempt knows which items are already done.
+    """
+
+    job_id: int
+    """Id of the :class:`~core.models.JobRecord` this attempt works for."""
+    account_id: int | None
+    """Account the job runs for (``None`` for deployment-wide jobs)."""
+    attempt: int
+    """1 for the first attempt, 2 for the first retry, ..."""
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    """The process's shared HTTP client (explicit timeouts); adapters reuse it."""
+    registry: Any
+    """The :class:`core.registry.Registry` of loaded plugins."""
+
+    async def set_total(self, total: int) -> None:
+        """Announce how many items the batch has."""
+
+    async def item_done(self, key: str, label: str = "") -> None:
+        """Record that item ``key`` succeeded (idempotent: a retried item counts once)."""
+
+    async def item_failed(self, key: str, error: str, label: str = "") -> None:
+        """Record that item ``key`` failed permanently with ``error`` shown to the seller."""
+
+    async def item_skipped(self, key: str, reason: str, label: str = "") -> None:
+        """Record that item ``key`` was left alone on purpose (e.g. already in that state)."""
+
+    async def finished_items(self) -> set[str]:
+        """Keys of items already done or skipped, so a retried attempt can skip them."""
+
+    async def is_cancelled(self) -> bool:
+        """Whether someone asked to cancel this job; check between items and stop early."""
+
+    async def enqueue(
+        self,
+        name: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        account_id: int | None = None,
+        dedup_key: str | None = None,
+        title: str = "",
+    ) -> int:
+        """Enqueue another job (by registered name); returns its job record id."""
+
+
+JobFunction = Callable[[JobContext, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+"""``async def job(ctx, payload) -> result``: the result dict is kept on the job record."""
+
+
+@dataclass(frozen=True)
+class JobDefinition:
+    """A job function registered under a unique name.
+
+    Attributes:
+        name: unique job name, by convention ``"<plugin id>.<what>"`` (``"wish.sync_orders"``).
+        func: the coroutine function run by the worker.
+        title: human title shown on the jobs page.
+        timeout: seconds before an attempt is abandoned (default: the ``job_timeout`` setting).
+        max_tries: attempts before the job is recorded as failed (default: ``job_max_tries``).
+    """
+
+    name: str
+    func: JobFunction
+    title: str = ""
+    timeout: int | None = None
+    max_tries: int | None = None
+
+
+@dataclass(frozen=True)
+class CronDefinition:
+    """Run a registered job on a schedule (UTC), like cron.
+
+    Each time field is ``None`` (any), an int, or a set of ints. With ``every_seconds`` set
+    instead, the job runs at that interval (the time fields are then ignored).
+
+    Attributes:
+        name: unique schedule name.
+        job: name of the :class:`JobDefinition` to run.
+        payload: payload each run receives.
+        every_seconds: run at this interval instead of at the cron fields.
+        run_at_startup: also run once when the worker starts.
+    """
+
+    name: str
+    job: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    month: int | set[int] | None = None
+    day: int | set[int] | None = None
+    weekday: int | set[int] | None = None
+    hour: int | set[int] | None = None
+    minute: int | set[int] | None = None
+    second: int | set[int] | None = 0
+    every_seconds: int | None = None
+    run_at_startup: bool = False
