@@ -72,6 +72,15 @@ class Settings(BaseModel):
         description="Fernet key that encrypts store credentials at rest. "
         "Unset: generated once into the data folder.",
     )
+    in_process_worker: bool | None = Field(
+        None,
+        description="Run a job worker inside `tradewind serve`. "
+        "Unset: on when redis_url is unset (the embedded default), off otherwise.",
+    )
+    templates_dir: Path | None = Field(
+        None,
+        description="Folder of Jinja templates that override the built-in and plugin ones.",
+    )
     worker_concurrency: int = Field(
         10, ge=1, le=1000, description="Jobs one worker runs at the same time."
     )
@@ -143,6 +152,13 @@ class Settings(BaseModel):
         if self.public_base_url:
             return self.public_base_url.rstrip("/")
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def runs_in_process_worker(self) -> bool:
+        """Whether `tradewind serve` also runs a worker (always with the embedded Redis)."""
+        if self.redis_url is None:
+            return True
+        return bool(self.in_process_worker)
 
     def plugin_settings(self, plugin_id: str) -> dict[str, Any]:
         """The raw settings table of one plugin (empty when none were given)."""
