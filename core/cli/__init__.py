@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from core import __version__
+from core.cli.group import PluginCommandGroup
 from core.config import ConfigError, Settings, load_settings
 
 
@@ -36,13 +37,14 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
-@click.group()
+@click.group(cls=PluginCommandGroup)
 @click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path),
     default=None,
     envvar="TRADEWIND_CONFIG",
+    is_eager=True,  # read before --help, which lists plugin commands and so needs the config
     help="Config file (default: ./tradewind.toml when present).",
 )
 @click.version_option(__version__, prog_name="tradewind")
