@@ -27,6 +27,7 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,7 +43,11 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 """The Alembic script directory inside the package (``env.py``, ``versions/``)."""
 
 
-class SchemaOutOfDate(TradewindError):
+class MigrationError(TradewindError):
+    """A migration could not run (unknown revision, a failed check); nothing was changed."""
+
+
+class SchemaOutOfDate(MigrationError):
     """The database schema is not the one this version of Tradewind was built for."""
 
 
@@ -153,7 +158,7 @@ def _check_foreign_keys(connection: Connection) -> None:
     problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if problems:
         table, rowid, parent, _ = problems[0]
-        raise SchemaOutOfDate(
+        raise MigrationError(
             f"migration left {len(problems)} row(s) pointing at missing rows "
             f"(first: {table} rowid {rowid} -> {parent}); nothing was changed"
         )
@@ -172,7 +177,10 @@ def _run_in_transaction(connection: Connection, action: Callable[[Config], None]
     config = alembic_config()
     config.attributes["connection"] = connection
     with connection.begin():
-        action(config)
+        try:
+            action(config)
+        except CommandError as exc:
+            raise MigrationError(str(exc)) from exc
         _check_foreign_keys(connection)
 
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import click
 
 from core import migrate
 from core.cli import CliState, cli
+
+T = TypeVar("T")
+
+
+def run(step: Coroutine[Any, Any, T]) -> T:
+    """Run one migration step; its errors become one line and exit status 2."""
+    try:
+        return asyncio.run(step)
+    except migrate.MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.group("db")
@@ -21,8 +33,8 @@ def db_group() -> None:
 def db_upgrade(state: CliState, revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     settings = state.settings()
-    asyncio.run(migrate.upgrade(settings, revision))
-    now = asyncio.run(migrate.current(settings))
+    run(migrate.upgrade(settings, revision))
+    now = run(migrate.current(settings))
     where = settings.redacted()["database_url"]
     click.echo(f"database {where} is at revision {now}")
 
@@ -40,8 +52,8 @@ def db_downgrade(state: CliState, revision: str, yes: bool) -> None:
             "Data in removed tables and columns is lost",
             abort=True,
         )
-    asyncio.run(migrate.downgrade(settings, revision))
-    now = asyncio.run(migrate.current(settings)) or "base (no schema)"
+    run(migrate.downgrade(settings, revision))
+    now = run(migrate.current(settings)) or "base (no schema)"
     click.echo(f"database is at revision {now}")
 
 
@@ -49,7 +61,7 @@ def db_downgrade(state: CliState, revision: str, yes: bool) -> None:
 @click.pass_obj
 def db_current(state: CliState) -> None:
     """Print the database's revision and whether migrations are pending (exit 1 if so)."""
-    status = asyncio.run(migrate.schema_status(state.settings()))
+    status = run(migrate.schema_status(state.settings()))
     click.echo(f"current: {', '.join(status.current) or 'none'}")
     click.echo(f"head: {', '.join(status.heads)}")
     if not status.up_to_date:
@@ -62,5 +74,5 @@ def db_current(state: CliState) -> None:
 @click.option("--rev-id", default=None, help="Revision id (default: a random one).")
 def db_revision(message: str, rev_id: str | None) -> None:
     """For developers: write a new revision from the differences models vs. migrations."""
-    for path in asyncio.run(migrate.autogenerate_revision(message, rev_id=rev_id)):
+    for path in run(migrate.autogenerate_revision(message, rev_id=rev_id)):
         click.echo(f"wrote {path}; read and tidy it before committing")

@@ -150,7 +150,9 @@ class StockAllocation(SQLModel, table=True):
 
     __tablename__ = "stock_allocation"
     __table_args__ = (
-        UniqueConstraint("order_line_id", "stock_item_id", "warehouse_id", name="uq_allocation"),
+        UniqueConstraint(
+            "order_line_id", "stock_item_id", "warehouse_id", name="uq_stock_allocation_line"
+        ),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 

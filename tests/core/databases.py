@@ -29,17 +29,32 @@ async def _admin(url: str, statement: str) -> None:
         await engine.dispose()
 
 
+async def create_pg_database() -> str:
+    """Create a new empty PostgreSQL database on the test server; return its URL."""
+    assert PG_URL, "PostgreSQL backend requested without TRADEWIND_TEST_DATABASE_URL"
+    server = load_settings(env={}, database_url=PG_URL).effective_database_url
+    name = f"tw_mig_{uuid.uuid4().hex[:12]}"
+    await _admin(server, f'CREATE DATABASE "{name}"')
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_pg_database(url: str) -> None:
+    """Drop a database made by :func:`create_pg_database`."""
+    name = make_url(url).database
+    await _admin(
+        make_url(url).set(database="postgres").render_as_string(hide_password=False),
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+    )
+
+
 @asynccontextmanager
 async def fresh_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """Yield the URL of a new empty database on ``backend``; a PostgreSQL one is dropped after."""
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / f'fresh-{uuid.uuid4().hex[:8]}.db'}"
         return
-    assert PG_URL, "PostgreSQL backend requested without TRADEWIND_TEST_DATABASE_URL"
-    server = load_settings(env={}, database_url=PG_URL).effective_database_url
-    name = f"tw_mig_{uuid.uuid4().hex[:12]}"
-    await _admin(server, f'CREATE DATABASE "{name}"')
+    url = await create_pg_database()
     try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_pg_database(url)

@@ -736,7 +736,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['stock_item_id'], ['stock_item.id'], name=op.f('fk_stock_allocation_stock_item_id_stock_item')),
     sa.ForeignKeyConstraint(['warehouse_id'], ['warehouse.id'], name=op.f('fk_stock_allocation_warehouse_id_warehouse')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_allocation')),
-    sa.UniqueConstraint('order_line_id', 'stock_item_id', 'warehouse_id', name='uq_allocation')
+    sa.UniqueConstraint('order_line_id', 'stock_item_id', 'warehouse_id', name='uq_stock_allocation_line')
     )
     with op.batch_alter_table('stock_allocation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stock_allocation_account_id'), ['account_id'], unique=False)
