@@ -69,7 +69,8 @@ class Settings(BaseModel):
     )
     encryption_key: SecretStr | None = Field(
         None,
-        description="Fernet key that encrypts store credentials at rest. "
+        description="Fernet key that encrypts store credentials at rest; several "
+        "comma-separated keys rotate them (the first encrypts, all decrypt). "
         "Unset: generated once into the data folder.",
     )
     in_process_worker: bool | None = Field(

@@ -1,6 +1,8 @@
-"""Attaches the built-in sub-commands to :data:`core.cli.cli` (one module per area)."""
+"""Attaches the built-in sub-commands to :data:`core.cli.cli` (one module per area).
 
-from core.cli import (
-    config_cmd,  # noqa: F401
-    plugins_cmd,  # noqa: F401
-)
+One plain ``import`` line per module, so parallel changes never touch the same line.
+"""
+
+import core.cli.config_cmd
+import core.cli.db_cmd
+import core.cli.plugins_cmd  # noqa: F401

@@ -14,9 +14,24 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Numeric, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Numeric, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Constraint and index names, so they are identical on SQLite and PostgreSQL and migrations
+can address them by name. Names must stay within PostgreSQL's 63 characters (a test checks);
+give a multi-column constraint an explicit short name when the generated one would be longer.
+"""
+
+# Every model module imports this one first, so the convention is in place before any table.
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
 def utcnow() -> datetime:
@@ -63,16 +78,38 @@ def currency_field(default: str = "USD") -> Any:
     return Field(default=default, min_length=3, max_length=3)
 
 
-def time_field(*, nullable: bool = True, default_now: bool = False, index: bool = False) -> Any:
-    """A UTC-aware timestamp column."""
+def time_field(
+    *,
+    nullable: bool = True,
+    default_now: bool = False,
+    index: bool = False,
+    auto_update: bool = False,
+) -> Any:
+    """A UTC-aware timestamp column.
+
+    Args:
+        nullable: whether the column may be NULL (ignored with ``default_now``).
+        default_now: fill with the current time on insert; the column is then NOT NULL.
+        index: create an index on the column.
+        auto_update: also set the current time on every ORM or Core ``UPDATE`` of the row
+            (an ``updated_at`` column).
+    """
     from sqlalchemy import Column
 
+    onupdate = utcnow if auto_update else None
     if default_now:
         return Field(
             default_factory=utcnow,
-            sa_column=Column(UTCDateTime(), nullable=False, index=index),
+            sa_column=Column(UTCDateTime(), nullable=False, index=index, onupdate=onupdate),
         )
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def text_field(default: str | None = None, *, nullable: bool = True) -> Any:
+    """An unbounded text column (descriptions, error messages, URLs)."""
+    from sqlalchemy import Column
+
+    return Field(default=default, sa_column=Column(Text(), nullable=nullable))
 
 
 def json_field(default_factory: Any = dict) -> Any:
@@ -111,9 +148,14 @@ def account_fk(*, index: bool = True) -> Any:
 
 
 def fk(
-    target: str, *, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True
+    target: str, *, nullable: bool = False, ondelete: str | None = "CASCADE", index: bool = True
 ) -> Any:
-    """A 64-bit foreign key to ``target`` (``"table.id"``)."""
+    """A 64-bit foreign key to ``target`` (``"table.id"``).
+
+    ``ondelete=None`` means NO ACTION: deleting the referenced row is refused while this row
+    points at it (checked at the end of the statement, so a cascade from the account that
+    removes both rows still works).
+    """
     from sqlalchemy import Column
 
     return Field(
@@ -133,8 +175,13 @@ def _sqlite_integer() -> Any:
     return Integer()
 
 
-def enum_field(enum_type: type[enum.Enum], default: Any, *, index: bool = False) -> Any:
-    """A string column holding the enum's values (no native DB enum: migrations stay simple)."""
+def enum_field(
+    enum_type: type[enum.Enum], default: Any, *, index: bool = False, nullable: bool = False
+) -> Any:
+    """A string column holding the enum's values (no native DB enum: migrations stay simple).
+
+    No CHECK constraint lists the values either, so adding a member needs no migration.
+    """
     from sqlalchemy import Column, Enum
 
     column_type = Enum(
@@ -143,4 +190,4 @@ def enum_field(enum_type: type[enum.Enum], default: Any, *, index: bool = False)
         length=32,
         values_callable=lambda members: [member.value for member in members],
     )
-    return Field(default=default, sa_column=Column(column_type, nullable=False, index=index))
+    return Field(default=default, sa_column=Column(column_type, nullable=nullable, index=index))

@@ -1,0 +1,1 @@
+"""Alembic script directory of Tradewind's schema; run it through :mod:`core.migrate`."""

@@ -1,0 +1,222 @@
+import ast
+import shutil
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import CheckConstraint, inspect, text
+from sqlmodel import SQLModel
+
+import core.models  # noqa: F401
+from core import migrate
+from core.db import create_engine
+from core.migrate import MIGRATION_CONTEXT_OPTIONS, SchemaOutOfDate
+from tests.core.databases import BACKENDS, fresh_database
+
+on_every_backend = pytest.mark.parametrize("backend", BACKENDS)
+
+
+async def schema_diff(url: str) -> list[object]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+
+            def compare(sync_conn):
+                context = MigrationContext.configure(sync_conn, opts=MIGRATION_CONTEXT_OPTIONS)
+                return compare_metadata(context, SQLModel.metadata)
+
+            return await conn.run_sync(compare)
+    finally:
+        await engine.dispose()
+
+
+async def table_names(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def check_constraints(url: str) -> set[tuple[str, str]]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+
+            def reflect(sync_conn):
+                inspector = inspect(sync_conn)
+                return {
+                    (table, check["name"])
+                    for table in SQLModel.metadata.tables
+                    for check in inspector.get_check_constraints(table)
+                }
+
+            return await conn.run_sync(reflect)
+    finally:
+        await engine.dispose()
+
+
+@on_every_backend
+async def test_upgrade_head_gives_exactly_the_model_schema(backend, tmp_path) -> None:
+    async with fresh_database(backend, tmp_path) as url:
+        await migrate.upgrade(url)
+        assert await schema_diff(url) == []
+        assert await migrate.current(url) == migrate.head()
+        assert await table_names(url) == {*SQLModel.metadata.tables, "alembic_version"}
+        # Autogenerate does not compare CHECK constraints; compare them by name here.
+        assert await check_constraints(url) == {
+            (table.name, constraint.name)
+            for table in SQLModel.metadata.tables.values()
+            for constraint in table.constraints
+            if isinstance(constraint, CheckConstraint)
+        }
+
+
+@on_every_backend
+async def test_downgrade_to_base_and_upgrade_again(backend, tmp_path) -> None:
+    async with fresh_database(backend, tmp_path) as url:
+        await migrate.upgrade(url)
+        await migrate.downgrade(url, "base")
+        assert await table_names(url) == {"alembic_version"}
+        assert await migrate.current(url) is None
+        await migrate.upgrade(url)
+        assert await schema_diff(url) == []
+
+
+@on_every_backend
+async def test_out_of_date_schema_is_refused_with_a_clear_message(backend, tmp_path) -> None:
+    async with fresh_database(backend, tmp_path) as url:
+        assert await migrate.pending_migrations(url)
+        with pytest.raises(SchemaOutOfDate, match=r"no Tradewind schema yet.*tradewind db upgrade"):
+            await migrate.ensure_schema_current(url)
+
+        await migrate.upgrade(url)
+        assert not await migrate.pending_migrations(url)
+        await migrate.ensure_schema_current(url)
+
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe'"))
+        await engine.dispose()
+        assert await migrate.pending_migrations(url)
+        with pytest.raises(SchemaOutOfDate, match="f00dcafe, which this version"):
+            await migrate.ensure_schema_current(url)
+
+
+SECOND_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def _recreate():
+    # Copy-and-drop rebuilds exist on SQLite only; PostgreSQL alters in place.
+    return "always" if op.get_context().dialect.name == "sqlite" else "auto"
+
+
+def upgrade():
+    with op.batch_alter_table("account", recreate=_recreate()) as batch_op:
+        batch_op.add_column(sa.Column("nickname", sa.String(50), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("account", recreate=_recreate()) as batch_op:
+        batch_op.drop_column("nickname")
+"""
+
+
+@on_every_backend
+async def test_table_rebuild_keeps_child_rows(backend, tmp_path, monkeypatch) -> None:
+    # SQLite batch mode copies, drops and renames a table; with foreign keys on, the DROP
+    # would cascade-delete every user of every account.
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_nickname.py").write_text(
+        SECOND_REVISION.format(down=migrate.head())
+    )
+    async with fresh_database(backend, tmp_path) as url:
+        await migrate.upgrade(url)
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO account (id, name, default_currency, "
+                    "image_quota_bytes, created_at) VALUES "
+                    "(1, 'a', 'USD', 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            await conn.execute(
+                text(
+                    'INSERT INTO "user" (account_id, email, display_name, '
+                    "password_hash, role, locale, is_active, created_at) VALUES "
+                    "(1, 'a@example.com', '', '', 'owner', 'en', true, "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+        monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+        await migrate.upgrade(url)
+        assert await migrate.current(url) == "0002"
+        await migrate.downgrade(url, "0001")
+        async with engine.connect() as conn:
+            users = (await conn.execute(text('SELECT email FROM "user"'))).scalars().all()
+        await engine.dispose()
+        assert users == ["a@example.com"]
+
+
+def test_revisions_do_not_import_model_code() -> None:
+    versions = sorted((migrate.MIGRATIONS_DIR / "versions").glob("*.py"))
+    assert versions
+    for path in versions:
+        tree = ast.parse(path.read_text())
+        imported = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }
+        assert imported <= {"__future__", "collections", "alembic", "sqlalchemy"}, path.name
+
+
+FAILING_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("half_done", sa.Column("id", sa.Integer(), primary_key=True))
+    raise RuntimeError("migration bug")
+
+
+def downgrade():
+    op.drop_table("half_done")
+"""
+
+
+@on_every_backend
+async def test_failed_migration_changes_nothing(backend, tmp_path, monkeypatch) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_broken.py").write_text(
+        FAILING_REVISION.format(down=migrate.head())
+    )
+    async with fresh_database(backend, tmp_path) as url:
+        await migrate.upgrade(url)
+        monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+        with pytest.raises(RuntimeError, match="migration bug"):
+            await migrate.upgrade(url)
+        assert await migrate.current(url) == "0001"
+        assert "half_done" not in await table_names(url)
