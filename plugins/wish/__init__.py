@@ -1,0 +1,1 @@
+"""Wish marketplace plugin (its local sandbox lives in :mod:`plugins.wish.sandbox`)."""
