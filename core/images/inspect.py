@@ -358,10 +358,13 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _decode_fully(image: Image.Image, data: bytes, image_format: str) -> int:
+def _decode_first_frame(
+    image: Image.Image, data: bytes, image_format: str, reduce_to: int | None
+) -> tuple[Image.Image, int]:
     """Decode every byte of the first frame so truncation and corruption show up now.
 
-    Returns the EXIF orientation, read once the header is known to be sound.
+    Returns the decoded image (the caller closes it) and the EXIF orientation, read once the
+    header is known to be sound.
     """
     if image_format == "PNG":
         image.verify()  # chunk CRCs; the image cannot be used after verify, so reopen
@@ -369,13 +372,68 @@ def _decode_fully(image: Image.Image, data: bytes, image_format: str) -> int:
         image = Image.open(io.BytesIO(data), formats=["PNG"])
     try:
         orientation = _orientation(image)
-        if image_format == "JPEG":
-            # Decoding at 1/8 scale still reads every entropy-coded byte, with 1/64 the memory.
-            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        if image_format == "JPEG" and reduce_to is not None:
+            # Decoding at reduced scale still reads every entropy-coded byte; at 1/8 it takes
+            # 1/64 of the memory.
+            image.draft(
+                image.mode,
+                (max(reduce_to, image.width // 8), max(reduce_to, image.height // 8)),
+            )
         image.load()
-    finally:
+    except BaseException:
         image.close()
-    return orientation
+        raise
+    return image, orientation
+
+
+def decode_image(
+    data: bytes, limits: ImageLimits = DEFAULT_LIMITS, *, reduce_to: int | None = None
+) -> tuple[ImageInfo, Image.Image]:
+    """Check image bytes like :func:`inspect_image` and keep the decoded first frame.
+
+    This is the one full decode of an upload: the thumbnail code works on the image it
+    returns, so nothing is decoded twice.
+
+    Args:
+        data: the file's bytes.
+        limits: the safety limits.
+        reduce_to: lets a JPEG decode at 1/2, 1/4 or 1/8 scale as long as each side keeps at
+            least this many pixels (1: as small as possible). None, and every other format:
+            full size.
+
+    Returns:
+        The :class:`ImageInfo` and the decoded first frame (EXIF orientation not yet applied,
+        metadata still attached). The caller closes the image.
+
+    Raises:
+        ImageRejected: see :func:`inspect_image`.
+    """
+    image, image_format, frames = _open_checked(data, limits)
+    width, height = image.size
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image, orientation = _decode_first_frame(image, data, image_format, reduce_to)
+    except Exception as exc:  # untrusted bytes make decoders fail in many ways; all mean damaged
+        image.close()
+        raise TruncatedImage(
+            f"The {image_format} file is cut short or damaged and cannot be decoded ({exc}); "
+            "upload the complete file again."
+        ) from None
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    info = ImageInfo(
+        format=image_format,
+        mime=ACCEPTED_FORMATS[image_format],
+        width=width,
+        height=height,
+        byte_size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        is_small=width < SMALL_IMAGE_SIDE or height < SMALL_IMAGE_SIDE,
+        frames=frames,
+        orientation=orientation,
+    )
+    return info, image
 
 
 def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInfo:
@@ -396,29 +454,6 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
         DecompressionBomb: more pixels or frames than the limits allow.
         TruncatedImage: cut short or corrupt.
     """
-    image, image_format, frames = _open_checked(data, limits)
-    try:
-        width, height = image.size
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            orientation = _decode_fully(image, data, image_format)
-    except Exception as exc:  # untrusted bytes make decoders fail in many ways; all mean damaged
-        raise TruncatedImage(
-            f"The {image_format} file is cut short or damaged and cannot be decoded ({exc}); "
-            "upload the complete file again."
-        ) from None
-    finally:
-        image.close()
-    if orientation in (5, 6, 7, 8):
-        width, height = height, width
-    return ImageInfo(
-        format=image_format,
-        mime=ACCEPTED_FORMATS[image_format],
-        width=width,
-        height=height,
-        byte_size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        is_small=width < SMALL_IMAGE_SIDE or height < SMALL_IMAGE_SIDE,
-        frames=frames,
-        orientation=orientation,
-    )
+    info, image = decode_image(data, limits, reduce_to=1)
+    image.close()
+    return info

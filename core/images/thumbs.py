@@ -3,8 +3,8 @@
 Both apply the EXIF orientation, convert embedded colour profiles to sRGB and then drop every
 piece of metadata (EXIF with its GPS position, ICC, XMP, comments), so what leaves Tradewind
 shows the same picture without the seller's camera details. Animated images give their first
-frame. Inputs go through :func:`core.images.inspect.open_image`, so the safety limits hold here
-too even for bytes that were never inspected.
+frame. Inputs go through :func:`core.images.inspect.decode_image`, so the checks and safety
+limits hold here too even for bytes that were never inspected.
 """
 
 from __future__ import annotations
@@ -13,10 +13,16 @@ import io
 from dataclasses import dataclass
 from typing import Literal
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms
 
 from core.images.errors import ImageRejected, TruncatedImage
-from core.images.inspect import DEFAULT_LIMITS, SMALL_IMAGE_SIDE, ImageLimits, open_image
+from core.images.inspect import (
+    DEFAULT_LIMITS,
+    SMALL_IMAGE_SIDE,
+    ImageInfo,
+    ImageLimits,
+    decode_image,
+)
 
 THUMBNAIL_SIZE = 240
 """Longest side of a thumbnail, in pixels."""
@@ -25,6 +31,16 @@ OutputFormat = Literal["JPEG", "PNG", "WEBP"]
 
 _MIME: dict[str, str] = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 _WHITE = (255, 255, 255)
+_EXIF_ORIENTATION = 0x0112
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 @dataclass(frozen=True)
@@ -66,24 +82,31 @@ def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
 
 
-def _load_upright(data: bytes, limits: ImageLimits, draft_box: int | None) -> Image.Image:
-    """Decode the first frame, upright, in sRGB, as RGB or RGBA, with no metadata left."""
-    image = open_image(data, limits)
-    try:
-        if draft_box is not None and image.format in ("JPEG", "MPO"):
-            # JPEG can decode at 1/2, 1/4 or 1/8 scale; stays at least draft_box on each side.
-            image.draft(image.mode, (draft_box, draft_box))
-        image.load()
-        upright = ImageOps.exif_transpose(_to_srgb(image))
-        result = upright.convert("RGBA" if _has_alpha(upright) else "RGB")
-    except ImageRejected:
-        raise
-    except Exception as exc:  # untrusted bytes make decoders fail in many ways
-        raise TruncatedImage(f"The image cannot be decoded ({exc}).") from None
-    finally:
-        image.close()
+def _upright(image: Image.Image) -> Image.Image:
+    """The decoded image upright, in sRGB, as RGB or RGBA, with no metadata left."""
+    result = _to_srgb(image)
+    orientation = result.getexif().get(_EXIF_ORIENTATION, 1)
+    if orientation in _TRANSPOSE:
+        result = result.transpose(_TRANSPOSE[orientation])
+    target = "RGBA" if _has_alpha(result) else "RGB"
+    if result.mode != target:
+        result = result.convert(target)
     result.info = {}
     return result
+
+
+def _decode_upright(
+    data: bytes, limits: ImageLimits, reduce_to: int | None
+) -> tuple[ImageInfo, Image.Image]:
+    info, image = decode_image(data, limits, reduce_to=reduce_to)
+    try:
+        result = _upright(image)
+    except Exception as exc:  # untrusted bytes make decoders fail in many ways
+        image.close()
+        raise TruncatedImage(f"The image cannot be converted ({exc}).") from None
+    if result is not image:  # often it is: an upright RGB image needs no conversion at all
+        image.close()
+    return info, result
 
 
 def _flatten(image: Image.Image, background: tuple[int, int, int] = _WHITE) -> Image.Image:
@@ -113,6 +136,39 @@ def _encode(image: Image.Image, image_format: OutputFormat, quality: int) -> Ren
     )
 
 
+def inspect_and_thumbnail(
+    data: bytes,
+    *,
+    size: int = THUMBNAIL_SIZE,
+    image_format: OutputFormat = "WEBP",
+    quality: int = 80,
+    limits: ImageLimits = DEFAULT_LIMITS,
+) -> tuple[ImageInfo, RenderedImage]:
+    """Inspect an upload and make its thumbnail from one decode: the upload path.
+
+    Same checks and result as :func:`core.images.inspect.inspect_image`, plus the thumbnail
+    of :func:`make_thumbnail`, for the price of one decode (a JPEG at reduced scale).
+
+    Args:
+        data: the file's bytes.
+        size: longest side of the thumbnail.
+        image_format: the thumbnail's format; WEBP keeps transparency, JPEG puts it on white.
+        quality: encoder quality (1-100) for JPEG and WEBP.
+        limits: the safety limits.
+
+    Returns:
+        The image's info and its thumbnail.
+
+    Raises:
+        ImageRejected: see :func:`core.images.inspect.inspect_image`.
+    """
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    info, image = _decode_upright(data, limits, reduce_to=size * 2)
+    image.thumbnail((size, size), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return info, _encode(image, image_format, quality)
+
+
 def make_thumbnail(
     data: bytes,
     *,
@@ -124,6 +180,7 @@ def make_thumbnail(
     """Make a thumbnail whose longest side is ``size`` pixels (smaller images keep their size).
 
     Large JPEGs are decoded at reduced scale, so a 4000x4000 photo never takes full memory.
+    The input is checked as by ``inspect_image`` (the safety limits hold).
 
     Args:
         data: an image's bytes (JPEG, PNG, GIF or WEBP).
@@ -138,11 +195,9 @@ def make_thumbnail(
     Raises:
         ImageRejected: the input is refused (see :func:`core.images.inspect.inspect_image`).
     """
-    if size < 1:
-        raise ValueError("size must be at least 1")
-    image = _load_upright(data, limits, draft_box=size * 2)
-    image.thumbnail((size, size), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return _encode(image, image_format, quality)
+    return inspect_and_thumbnail(
+        data, size=size, image_format=image_format, quality=quality, limits=limits
+    )[1]
 
 
 def pad_to_square(
@@ -177,7 +232,7 @@ def pad_to_square(
     """
     if min_side < 1:
         raise ValueError("min_side must be at least 1")
-    image = _load_upright(data, limits, draft_box=None)
+    image = _decode_upright(data, limits, reduce_to=None)[1]
     longest = max(image.size)
     side = max(longest, min_side)
     if side * side > limits.max_pixels:

@@ -14,6 +14,7 @@ from core.images.inspect import (
     aread_limited,
     human_size,
     inspect_image,
+    open_image,
     read_limited,
     sniff_format,
 )
@@ -252,3 +253,12 @@ async def test_aread_limited_stops_early_for_readers_and_async_iterators() -> No
 )
 def test_human_size(count: int, shown: str) -> None:
     assert human_size(count) == shown
+
+
+def test_open_image_reads_the_header_only() -> None:
+    data = make_image(1200, 700, "JPEG")
+    image = open_image(data[: len(data) // 3])  # header intact, pixels missing: not decoded yet
+    assert image.size == (1200, 700)
+    image.close()
+    with pytest.raises(ImageRejected):
+        open_image(png_claiming(100_000, 100_000))

@@ -7,7 +7,7 @@ from PIL import Image, ImageCms
 
 from core.images.errors import ImageRejected
 from core.images.inspect import ImageLimits, inspect_image
-from core.images.thumbs import RenderedImage, make_thumbnail, pad_to_square
+from core.images.thumbs import RenderedImage, inspect_and_thumbnail, make_thumbnail, pad_to_square
 from tests.core.images.factories import jpeg_with_orientation, make_image, png_claiming
 
 
@@ -128,3 +128,19 @@ def test_pad_to_square_refuses_a_square_over_the_pixel_limit() -> None:
         pad_to_square(data, limits=ImageLimits(max_pixels=4_000_000))
     assert caught.value.reason == "pad_too_large"
     assert pad_to_square(data).width == 3000
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "GIF", "WEBP"])
+def test_inspect_and_thumbnail_agrees_with_the_separate_calls(image_format: str) -> None:
+    data = make_image(3000, 2000, image_format)
+    info, thumb = inspect_and_thumbnail(data)
+    assert info == inspect_image(data)
+    assert decoded(thumb).size == (240, 160)
+    assert thumb.data == make_thumbnail(data).data
+
+
+def test_inspect_and_thumbnail_refuses_what_inspection_refuses() -> None:
+    data = make_image(900, 900, "JPEG")
+    with pytest.raises(ImageRejected) as caught:
+        inspect_and_thumbnail(data[: len(data) // 2])
+    assert caught.value.reason == "truncated"
