@@ -45,6 +45,7 @@ class ServerLog:
 class _Handler(BaseHTTPRequestHandler):
     log: ServerLog
     label: str
+    files: dict[str, tuple[bytes, str]]
 
     def log_message(self, format: str, *args: object) -> None:  # the tests stay quiet
         pass
@@ -71,7 +72,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.log.paths.append(parts.path)
         self.log.hosts.append(self.headers.get("Host", ""))
         route = parts.path
-        if route == "/image.png":
+        if route in self.files:
+            body, content_type = self.files[route]
+            self._send(200, body, content_type)
+        elif route == "/image.png":
             self._send(200, PNG, "image/png")
         elif route == "/whoami":
             self._send(200, f"{self.label} {self.headers.get('Host')}".encode())
@@ -132,6 +136,8 @@ class RunningServer:
     port: int
     log: ServerLog
     scheme: str = "http"
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    """Extra routes: path -> (body, content type); tests fill it."""
 
     def url(self, path: str, host: str | None = None) -> str:
         return f"{self.scheme}://{host or self.host}:{self.port}{path}"
@@ -143,7 +149,8 @@ def serve(
 ) -> Iterator[RunningServer]:
     """Run a test server in a thread for the duration of the block."""
     log = ServerLog()
-    handler = type("Handler", (_Handler,), {"log": log, "label": label})
+    files: dict[str, tuple[bytes, str]] = {}
+    handler = type("Handler", (_Handler,), {"log": log, "label": label, "files": files})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     if tls is not None:
@@ -154,7 +161,7 @@ def serve(
     thread.start()
     try:
         yield RunningServer(
-            host, server.server_address[1], log, "https" if tls is not None else "http"
+            host, server.server_address[1], log, "https" if tls is not None else "http", files
         )
     finally:
         server.shutdown()
