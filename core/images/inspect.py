@@ -299,7 +299,9 @@ def _check_frames(sizes: list[tuple[int, int]], limits: ImageLimits) -> None:
 def open_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image:
     """Open image bytes lazily after the format and header checks, without decoding pixels.
 
-    Used by the thumbnail code; the caller decodes (``load()``) and closes the image.
+    For quick header-level checks (format, dimensions, frame counts) without a decode; the
+    caller closes the image. Pixels may still be missing: only :func:`inspect_image` or
+    :func:`decode_image` prove the file whole.
 
     Args:
         data: the file's bytes.
@@ -327,6 +329,8 @@ def _open_checked(data: bytes, limits: ImageLimits) -> tuple[Image.Image, str, i
     try:
         with warnings.catch_warnings():
             # Our own ceiling is checked below; Pillow's softer warning level means nothing here.
+            # (catch_warnings is process-wide; racing threads can at worst leave this one
+            # harmless filter installed.)
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[image_format])
     except Image.DecompressionBombError:
@@ -334,7 +338,7 @@ def _open_checked(data: bytes, limits: ImageLimits) -> tuple[Image.Image, str, i
             "The image claims more pixels than can be processed safely; it looks like a "
             "decompression bomb."
         ) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except Exception as exc:  # parsers of untrusted headers fail in many ways
         raise TruncatedImage(
             f"The {image_format} file is damaged and cannot be read ({exc})."
         ) from None
