@@ -26,6 +26,7 @@ import json
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -104,6 +105,17 @@ def generate(folder: Path, count: int, seed: int) -> list[Path]:
 
 
 def _peak_rss_mb() -> float:
+    """Peak RSS of this process's own address space.
+
+    Linux's ``VmHWM`` starts afresh at exec; ``ru_maxrss`` does not (a child inherits the
+    parent's peak), so it is only the fallback elsewhere.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -176,6 +188,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000, help="images to generate")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the images")
     parser.add_argument("--workdir", type=Path, default=None, help="reuse this folder")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each phase")
     parser.add_argument("--phase", choices=["baseline", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
@@ -192,27 +205,43 @@ def main() -> None:
         file=sys.stderr,
     )
     store = workdir / "store"
-    baseline = _run_child("baseline", workdir / "input", store)
-    pipeline = _run_child("pipeline", workdir / "input", store)
+    runs: dict[str, list[dict[str, float]]] = {"baseline": [], "pipeline": []}
+    for _ in range(args.repeat):  # alternate, so a noisy minute hurts both alike
+        for phase in runs:
+            runs[phase].append(_run_child(phase, workdir / "input", store))
     stored_mb = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / 2**20
+    _report(len(files), runs, stored_mb)
 
-    total_mb = baseline["bytes"] / 2**20
+
+def _report(count: int, runs: dict[str, list[dict[str, float]]], stored_mb: float) -> None:
+    baseline, pipeline = runs["baseline"], runs["pipeline"]
+    total_mb = baseline[0]["bytes"] / 2**20
     print(
-        f"\n{len(files)} images, {total_mb:.0f} MB of files, "
-        f"{int(pipeline['small'])} under 800x800; store after the pipeline: {stored_mb:.0f} MB\n"
+        f"\n{count} images, {total_mb:.0f} MB of files, {int(pipeline[0]['small'])} under "
+        f"800x800; store after the pipeline: {stored_mb:.0f} MB; {len(baseline)} run(s) each, "
+        "median shown, (min-max) of the seconds\n"
     )
     print("| run | seconds | images/s | MB/s | peak RSS (MB) |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for name, row in (
+    medians = {}
+    for name, rows in (
         ("baseline: Pillow open + load", baseline),
         ("pipeline: inspect + store + thumbnail", pipeline),
     ):
-        seconds = row["seconds"]
+        times = sorted(row["seconds"] for row in rows)
+        seconds = medians[name] = statistics.median(times)
+        spread = f" ({times[0]:.1f}-{times[-1]:.1f})" if len(times) > 1 else ""
+        peak = max(row["peak_rss_mb"] for row in rows)
         print(
-            f"| {name} | {seconds:.1f} | {row['count'] / seconds:.1f} | "
-            f"{row['bytes'] / 2**20 / seconds:.1f} | {row['peak_rss_mb']:.0f} |"
+            f"| {name} | {seconds:.1f}{spread} | {count / seconds:.1f} | "
+            f"{total_mb / seconds:.1f} | {peak:.0f} |"
         )
-    print(f"\npipeline time / baseline time: {pipeline['seconds'] / baseline['seconds']:.2f}")
+    ratio = (
+        medians["pipeline: inspect + store + thumbnail"] / medians["baseline: Pillow open + load"]
+    )
+    start_rss = max(row["rss_start_mb"] for row in baseline + pipeline)
+    print(f"\npipeline time / baseline time: {ratio:.2f}")
+    print(f"peak RSS of a child before its loop: {start_rss:.0f} MB")
 
 
 if __name__ == "__main__":
