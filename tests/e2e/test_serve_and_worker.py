@@ -25,6 +25,8 @@ from core.db import create_engine
 
 PLUGIN = """
 import asyncio
+from pathlib import Path
+
 from core import hookimpl
 from core.interfaces.jobs import JobDefinition
 
@@ -32,11 +34,15 @@ from core.interfaces.jobs import JobDefinition
 async def count(ctx, payload):
     await ctx.set_total(payload["n"])
     for index in range(payload["n"]):
+        if index == payload["n"] // 2:
+            # Halfway, wait for the test to have seen the progress so far.
+            gate = Path(payload["gate"])
+            while not gate.exists():
+                await asyncio.sleep(0.05)
         if index == payload.get("fail_at"):
             await ctx.item_failed(str(index), "refused on purpose")
         else:
             await ctx.item_done(str(index))
-        await asyncio.sleep(payload.get("delay", 0.05))
     return {"counted": payload["n"]}
 
 
@@ -97,13 +103,15 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> dict
     raise AssertionError(f"never healthy: {last}\n{log.read_text(errors='replace')}")
 
 
-def _run_job_to_completion(env: dict[str, str], n: int, fail_at: int) -> dict[str, object]:
+def _run_job_to_completion(
+    env: dict[str, str], n: int, fail_at: int, gate: Path
+) -> dict[str, object]:
     enqueued = _tradewind(
         "jobs",
         "enqueue",
         "e2e.count",
         "--payload",
-        json.dumps({"n": n, "fail_at": fail_at, "delay": 0.4}),
+        json.dumps({"n": n, "fail_at": fail_at, "gate": str(gate)}),
         env=env,
     )
     assert enqueued.returncode == 0, enqueued.stderr
@@ -114,9 +122,16 @@ def _run_job_to_completion(env: dict[str, str], n: int, fail_at: int) -> dict[st
         shown = _tradewind("jobs", "show", job_id, "--json", env=env)
         assert shown.returncode == 0, shown.stderr
         record = json.loads(shown.stdout)
-        seen_progress.add(int(record["done"]))  # type: ignore[arg-type]
+        finished = int(record["done"]) + int(record["failed"])
+        if not gate.exists() and record["status"] == "running" and record["total"] == n:
+            assert finished <= n // 2, "the job went past the gate"
+            if finished == n // 2:
+                # Progress is visible mid-job; let the job go on.
+                seen_progress.add(finished)
+                gate.touch()
         if record["status"] not in ("queued", "running"):
             record["seen_progress"] = sorted(seen_progress)
+            record["gate_opened"] = gate.exists()
             return record  # type: ignore[no-any-return]
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} did not finish")
@@ -151,7 +166,7 @@ def test_serve_on_embedded_defaults_runs_a_plugin_job(tmp_path: Path, plugin_dir
         health = _wait_healthy(f"http://127.0.0.1:{port}", server, log)
         assert health["database"] == {"ok": True, "backend": "sqlite"}
         assert health["redis"] == {"ok": True, "embedded": True}
-        record = _run_job_to_completion(env, n=20, fail_at=7)
+        record = _run_job_to_completion(env, n=20, fail_at=7, gate=tmp_path / "go")
     finally:
         _stop(server)
     assert record["status"] == "partial"
@@ -159,7 +174,7 @@ def test_serve_on_embedded_defaults_runs_a_plugin_job(tmp_path: Path, plugin_dir
     assert record["failed_items"] == [{"key": "7", "error": "refused on purpose"}]
     assert record["result"] == {"counted": 20}
     # Progress was visible while the job ran, not only at the end.
-    assert len(record["seen_progress"]) > 2  # type: ignore[arg-type]
+    assert record["seen_progress"] == [10]
     assert (tmp_path / "data" / "tradewind.db").exists()
 
 
@@ -232,10 +247,11 @@ def test_serve_and_separate_worker_on_postgres_and_redis(
         health = _wait_healthy(f"http://127.0.0.1:{port}", server, tmp_path / "serve.log")
         assert health["database"] == {"ok": True, "backend": "postgresql"}
         assert health["redis"] == {"ok": True, "embedded": False}
-        record = _run_job_to_completion(env, n=10, fail_at=-1)
+        record = _run_job_to_completion(env, n=10, fail_at=-1, gate=tmp_path / "go")
     finally:
         if worker is not None:
             _stop(worker)
         _stop(server)
     assert record["status"] == "succeeded"
+    assert record["seen_progress"] == [5]
     assert (record["total"], record["done"], record["failed"]) == (10, 10, 0)
