@@ -8,7 +8,6 @@ and write a history row for every change. They never talk to a platform themselv
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from sqlmodel import col, select
@@ -154,7 +153,7 @@ async def record_problems(
     """Keep the validation problems on the product (the state does not change)."""
     require_write(actor)
     product = await load_product(session, actor, product_id, for_update=True)
-    found = [history.json_safe(asdict(problem)) for problem in problems]
+    found = [problem_dict(problem) for problem in problems]
     product.problems = found
     product.problem_count = len(found)
     session.add(product)
@@ -170,6 +169,17 @@ async def record_problems(
             message=format_problems(problems),
         )
     return product
+
+
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    """A problem as JSON (kept on the product and shown field by field)."""
+    return {
+        "field": problem.field,
+        "code": problem.code,
+        "message": problem.message,
+        "params": history.json_safe(problem.params),
+        "severity": problem.severity.value,
+    }
 
 
 def format_problems(problems: Sequence[Problem]) -> str:
