@@ -215,7 +215,6 @@ async def move_category(
             col(Category.path).startswith(old_prefix),
         )
         .values(path=literal(new_prefix) + func.substr(Category.path, len(old_prefix) + 1))
-        .execution_options(synchronize_session=False)
     )
     category.parent_id = new_parent_id
     category.path = new_path
@@ -306,7 +305,6 @@ async def _refile_column(
             col(model.category_id).in_(doomed_ids),
         )
         .values(category_id=target)
-        .execution_options(synchronize_session=False)
     )
     count = max(int(result.rowcount or 0), 0)
     return (count, 0) if target is not None else (0, count)
