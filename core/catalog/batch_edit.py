@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,7 +29,7 @@ from core.catalog.batch_operations import (
     VariantDraft,
 )
 from core.catalog.history import author_of
-from core.catalog.listing_query import ProductFilter, iter_matching_ids
+from core.catalog.listing_query import Selection, selected_ids
 from core.catalog.schemas import PushIntent, Refusal
 from core.errors import RuleViolation
 from core.models.base import utcnow
@@ -38,23 +38,7 @@ from core.models.catalog import Product, ProductCategory, Variant
 CHUNK = 200
 PRIVATE_CHANGES = frozenset({"category_ids"})
 
-
-class Selection(BaseModel):
-    """Which products a batch works on: ``product_ids``, or ``filter`` with ``all_matching``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    product_ids: list[int] | None = None
-    filter: ProductFilter | None = None
-    all_matching: bool = False
-
-    @model_validator(mode="after")
-    def _one_way(self) -> Selection:
-        if (self.product_ids is None) == (self.filter is None):
-            raise ValueError("select products either by product_ids or by a filter")
-        if self.filter is not None and not self.all_matching:
-            raise ValueError("a filter selection needs all_matching = true")
-        return self
+__all__ = ["Selection", "apply", "apply_to_ids", "preview", "selected_ids"]
 
 
 class FieldChange(BaseModel):
@@ -90,18 +74,6 @@ class BatchEditResult(BaseModel):
     unchanged: int
     refused: list[Refusal]
     push: PushIntent | None = None
-
-
-async def selected_ids(session: AsyncSession, actor: Actor, selection: Selection) -> list[int]:
-    """The visible product ids of ``selection``, in the given order (or id order)."""
-    if selection.product_ids is not None:
-        wanted = list(dict.fromkeys(selection.product_ids))
-        found = await load_products(session, actor, wanted)
-        return [product_id for product_id in wanted if product_id in found]
-    ids: list[int] = []
-    async for chunk in iter_matching_ids(session, actor, selection.filter):
-        ids.extend(chunk)
-    return ids
 
 
 async def load_drafts(

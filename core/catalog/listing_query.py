@@ -16,14 +16,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, Table, bindparam, exists, func, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Actor
-from core.catalog.access import require_read, visible_products
+from core.catalog.access import load_products, require_read, visible_products
 from core.catalog.categories import subtree_ids
 from core.errors import RuleViolation
 from core.models.catalog import Product, ProductCategory, ProductState, Variant
@@ -355,3 +355,30 @@ async def matching_ids(
     async for chunk in iter_matching_ids(session, actor, wanted):
         found.extend(chunk)
     return found
+
+
+class Selection(BaseModel):
+    """Which products a batch works on: ``product_ids``, or ``filter`` with ``all_matching``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product_ids: list[int] | None = None
+    filter: ProductFilter | None = None
+    all_matching: bool = False
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Selection:
+        if (self.product_ids is None) == (self.filter is None):
+            raise ValueError("select products either by product_ids or by a filter")
+        if self.filter is not None and not self.all_matching:
+            raise ValueError("a filter selection needs all_matching = true")
+        return self
+
+
+async def selected_ids(session: AsyncSession, actor: Actor, selection: Selection) -> list[int]:
+    """The visible product ids of ``selection``, in the given order (or id order)."""
+    if selection.product_ids is not None:
+        wanted = list(dict.fromkeys(selection.product_ids))
+        found = await load_products(session, actor, wanted)
+        return [product_id for product_id in wanted if product_id in found]
+    return await matching_ids(session, actor, selection.filter)
