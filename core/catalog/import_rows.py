@@ -80,6 +80,8 @@ def _plain(value: Any) -> str:
 
 def read_text(value: Any) -> str:
     """A text cell (numbers such as SKU ``10023`` read as text)."""
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, bool):
         raise CellError("expected text, found TRUE/FALSE")
     if isinstance(value, datetime | date | time):
@@ -151,10 +153,13 @@ def read_currency(value: Any) -> str:
     return text
 
 
+_URL = re.compile(r"https?://\S+\Z", re.IGNORECASE)
+
+
 def read_url(value: Any) -> str:
     """An http(s) URL."""
     text = read_text(value)
-    if not text.lower().startswith(("http://", "https://")) or any(c.isspace() for c in text):
+    if not _URL.match(text):
         raise CellError(f"{text[:80]!r} is not an http(s) URL")
     return text
 
@@ -252,6 +257,10 @@ class RowParser:
             seen[field] = name
             self.columns.append((index, BY_FIELD[field], name))
         self.present = frozenset(seen)
+        self._where = {column.field: (name, index) for index, column, name in self.columns}
+        # Cells often repeat the row above (product-level columns on every row of a
+        # product, the same price or currency): the last value of each column is remembered.
+        self._last: dict[int, tuple[Any, Any]] = {}
         for field in required_fields(layout):
             if field not in seen:
                 column = BY_FIELD[field]
@@ -279,15 +288,25 @@ class RowParser:
         product: dict[str, Any] = {}
         variant: dict[str, Any] = {}
         problems: list[ImportProblem] = []
+        size = len(cells)
         for index, column, name in self.columns:
-            value = cells[index] if index < len(cells) else None
-            if is_blank(value):
+            value = cells[index] if index < size else None
+            if value is None or value == "" or (isinstance(value, str) and value.isspace()):
+                continue
+            remembered = self._last.get(index)
+            if (
+                remembered is not None
+                and type(remembered[0]) is type(value)
+                and remembered[0] == value
+            ):
+                (product if column.level == "product" else variant)[column.field] = remembered[1]
                 continue
             try:
                 parsed: Any = READERS[column.kind](value)
                 limit = MAX_LENGTHS.get(column.field)
                 if limit is not None and len(parsed) > limit:
                     raise CellError(f"longer than {limit} characters")
+                self._last[index] = (value, parsed)
             except CellError as exc:
                 problems.append(
                     ImportProblem(
@@ -302,8 +321,10 @@ class RowParser:
             (product if column.level == "product" else variant)[column.field] = parsed
         if self.layout is Layout.WISH and "parent_sku" not in product and "sku" in variant:
             product["parent_sku"] = variant["sku"]
-        failed = {problem.column for problem in problems}
+        failed = {problem.column for problem in problems} if problems else set()
         for field in ("parent_sku", "sku", "price"):
+            if field in product or field in variant:
+                continue
             column_name = self.header_of(field)
             if field not in product and field not in variant and column_name not in failed:
                 problems.append(
@@ -322,14 +343,10 @@ class RowParser:
 
     def header_of(self, field: str) -> str | None:
         """The file's header of ``field``, if the file has the column."""
-        for _index, column, name in self.columns:
-            if column.field == field:
-                return name
-        return None
+        where = self._where.get(field)
+        return where[0] if where else None
 
     def cell_of(self, field: str, row: int) -> str | None:
         """The cell of ``field`` in ``row``, if the file has the column."""
-        for index, column, _name in self.columns:
-            if column.field == field:
-                return cell_name(row, index)
-        return None
+        where = self._where.get(field)
+        return cell_name(row, where[1]) if where else None

@@ -191,11 +191,13 @@ class Writer:
             skipped, old = len(old), []
         ids: dict[str, int] = {}
         if new:
+            # RETURNING the key instead of asking for parameter order keeps the insert one
+            # batched statement (SQLite would otherwise insert row by row).
             result = await connection.execute(
-                insert(PRODUCT).returning(PRODUCT.c.id, sort_by_parameter_order=True),
+                insert(PRODUCT).returning(PRODUCT.c.id, PRODUCT.c.parent_sku),
                 [self._product_row(group, now) for group in new],
             )
-            ids.update(zip((g.parent_sku for g in new), result.scalars(), strict=True))
+            ids.update({parent: product_id for product_id, parent in result.all()})
         history = [
             history_row(
                 self.actor.account_id,
@@ -327,14 +329,14 @@ class Writer:
             for position, values in enumerate(group.variants):
                 variant_rows.append(self._variant_row(product_id, position, values, now))
         needs_ids = any(v.get("variant_image") for g in groups for v in g.variants)
-        variant_ids: list[int] = []
+        variant_ids: dict[tuple[int, str], int] = {}
         if variant_rows:
             if needs_ids:
                 result = await connection.execute(
-                    insert(VARIANT).returning(VARIANT.c.id, sort_by_parameter_order=True),
+                    insert(VARIANT).returning(VARIANT.c.id, VARIANT.c.product_id, VARIANT.c.sku),
                     variant_rows,
                 )
-                variant_ids = list(result.scalars())
+                variant_ids = {(pid, sku): vid for vid, pid, sku in result.all()}
             else:
                 await connection.execute(insert(VARIANT), variant_rows)
         images = self._image_rows(groups, ids, variant_ids)
@@ -386,10 +388,12 @@ class Writer:
         }
 
     def _image_rows(
-        self, groups: list[GroupData], ids: Mapping[str, int], variant_ids: list[int]
+        self,
+        groups: list[GroupData],
+        ids: Mapping[str, int],
+        variant_ids: Mapping[tuple[int, str], int],
     ) -> list[dict[str, Any]]:
         rows = []
-        index = 0
         for group in groups:
             product_id = ids[group.parent_sku]
             urls: list[tuple[str, ImageRole]] = []
@@ -399,17 +403,13 @@ class Writer:
             for position, (url, role) in enumerate(urls):
                 rows.append(self._image(product_id, url, role, position, None))
             for values in group.variants:
-                if values.get("variant_image") and variant_ids:
+                if values.get("variant_image"):
+                    variant_id = variant_ids[(product_id, values["sku"])]
                     rows.append(
                         self._image(
-                            product_id,
-                            values["variant_image"],
-                            ImageRole.VARIANT,
-                            0,
-                            variant_ids[index],
+                            product_id, values["variant_image"], ImageRole.VARIANT, 0, variant_id
                         )
                     )
-                index += 1
         return rows
 
     def _image(

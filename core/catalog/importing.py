@@ -48,6 +48,9 @@ from core.catalog.template import PRODUCT_FIELDS, Layout, detect_layout
 from core.models.accounts import Account
 from core.models.catalog import Product
 
+SPOOL_BATCH = 512
+"""Parsed rows pickled together (repeated values are stored once per batch)."""
+
 Progress = Callable[[int, int], Awaitable[None]]
 """``await progress(written, total)`` after each batch."""
 
@@ -125,6 +128,14 @@ class _Pass:
     spool: IO[bytes] | None = None
     default_currency: str = "USD"
     currency_given: bool = False
+
+    spooled: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    def flush_spool(self) -> None:
+        """Write the rows kept so far to the spool (one pickle per batch of rows)."""
+        if self.spool is not None and self.spooled:
+            pickle.dump(self.spooled, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+        self.spooled = []
 
     @property
     def valid_keys(self) -> list[str]:
@@ -222,6 +233,7 @@ def _read_rows(state: _Pass, path: Path, info: SheetInfo) -> None:
             continue
         report.rows += 1
         _one_row(state, parser, number, cells, marked.get(number))
+    state.flush_spool()
     if report.rows == 0:
         report.problems.append(
             ImportProblem(code="empty", message="the file has a header row but no product rows")
@@ -284,7 +296,9 @@ def _one_row(
         for path in product.get("category", ()):
             state.category_paths.setdefault(path, set()).add(parent)
         if state.spool is not None:
-            pickle.dump((number, parent, new_values, variant), state.spool, protocol=5)
+            state.spooled.append((number, parent, new_values, variant))
+            if len(state.spooled) >= SPOOL_BATCH:
+                state.flush_spool()
         if problems or marked:
             group.invalid = True
     state.report.problems.extend(problems)
@@ -495,15 +509,20 @@ async def import_file(
     return report
 
 
+def _spooled_rows(spool: IO[bytes]) -> Iterator[tuple[int, str, dict[str, Any], dict[str, Any]]]:
+    while True:
+        try:
+            batch = pickle.load(spool)
+        except EOFError:
+            return
+        yield from batch
+
+
 def _complete_groups(spool: IO[bytes], state: _Pass) -> Iterator[import_writer.GroupData]:
     """Read the spool back, yielding each valid product once all its rows are read."""
     pending: dict[str, import_writer.GroupData] = {}
     remaining: dict[str, int] = {}
-    while True:
-        try:
-            number, parent, product, variant = pickle.load(spool)
-        except EOFError:
-            break
+    for number, parent, product, variant in _spooled_rows(spool):
         group = state.groups[parent]
         if group.invalid:
             continue
