@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, insert, literal, update
@@ -21,7 +22,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Access, Actor, Area
+from core.catalog import history
 from core.catalog.access import load_products
+from core.catalog.history import author_of
 from core.errors import NotFound, RuleViolation
 from core.models.catalog import Category, CategoryKind, ProductCategory
 from core.models.images import Image
@@ -63,6 +66,24 @@ class CategoryDeleteResult(BaseModel):
     deleted_ids: list[int]
     moved: int
     unassigned: int
+
+
+async def _record(
+    session: AsyncSession,
+    actor: Actor,
+    product_ids: Sequence[int],
+    action: str,
+    changes: dict[str, list[Any]],
+    message: str | None = None,
+) -> None:
+    author = author_of(actor)
+    await history.record_many(
+        session,
+        (
+            history.history_row(actor.account_id, pid, action, author, changes, message)
+            for pid in product_ids
+        ),
+    )
 
 
 def _area(kind: CategoryKind) -> Area:
@@ -269,8 +290,18 @@ async def _refile_products(
             )
         ).all()
     )
+    message = "its category was deleted"
     if target is None:
+        await _record(session, actor, sorted(product_ids), "category_removed", {}, message)
         return 0, len(product_ids)
+    await _record(
+        session,
+        actor,
+        sorted(product_ids),
+        "category_moved",
+        {"category_ids": [list(doomed_ids), [target]]},
+        message,
+    )
     already = set(
         (
             await session.exec(
@@ -392,6 +423,7 @@ async def assign_products(
                 for pid in new
             ],
         )
+        await _record(session, actor, new, "category_added", {"category_ids": [None, category_id]})
     return len(new)
 
 
@@ -402,14 +434,28 @@ async def unassign_products(
     actor.require(Area.PRODUCTS, Access.WRITE)
     await _load(session, actor, category_id, CategoryKind.PRODUCT)
     visible = await load_products(session, actor, product_ids)
-    result = await session.exec(
-        delete(ProductCategory).where(
-            col(ProductCategory.account_id) == actor.account_id,
-            col(ProductCategory.category_id) == category_id,
-            col(ProductCategory.product_id).in_(list(visible)),
-        )
+    filed = sorted(
+        (
+            await session.exec(
+                select(ProductCategory.product_id).where(
+                    col(ProductCategory.category_id) == category_id,
+                    col(ProductCategory.product_id).in_(list(visible)),
+                )
+            )
+        ).all()
     )
-    return max(int(result.rowcount or 0), 0)
+    if filed:
+        await session.exec(
+            delete(ProductCategory).where(
+                col(ProductCategory.account_id) == actor.account_id,
+                col(ProductCategory.category_id) == category_id,
+                col(ProductCategory.product_id).in_(filed),
+            )
+        )
+        await _record(
+            session, actor, filed, "category_removed", {"category_ids": [category_id, None]}
+        )
+    return len(filed)
 
 
 async def category_paths(

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from core.catalog.categories import LIST_SEPARATOR, PATH_SEPARATOR
 from core.catalog.spreadsheet import cell_name
@@ -66,6 +66,54 @@ class ImportProblem(BaseModel):
     code: str
     message: str
     severity: Literal["error", "warning"] = "error"
+
+
+class ImportOptions(BaseModel):
+    """How an import treats what it finds."""
+
+    on_existing: Literal["update", "skip"] = "update"
+    default_currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="Currency of prices without one; default the account's (Wish layout: USD).",
+    )
+
+
+class ImportReport(BaseModel):
+    """What a dry run found, or what an import did.
+
+    ``problems`` lists every problem (errors and warnings) in file order; ``rows`` counts
+    data rows; ``products`` counts parent SKUs, of which ``valid_products`` can be written.
+    """
+
+    file_name: str
+    format: str | None = None
+    encoding: str | None = None
+    layout: Layout | None = None
+    dry_run: bool = True
+    rows: int = 0
+    products: int = 0
+    valid_products: int = 0
+    invalid_products: int = 0
+    to_create: int = 0
+    to_update: int = 0
+    to_skip: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    categories_to_create: list[str] = Field(default_factory=list)
+    ignored_columns: list[str] = Field(default_factory=list)
+    problems: list[ImportProblem] = Field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        """How many problems are errors."""
+        return sum(1 for problem in self.problems if problem.severity == "error")
+
+    @property
+    def file_ok(self) -> bool:
+        """Whether the file itself could be read (products may still have problems)."""
+        return not any(p.severity == "error" and p.row is None for p in self.problems)
 
 
 class CellError(ValueError):

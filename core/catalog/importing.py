@@ -23,9 +23,8 @@ import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -34,7 +33,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.actor import Actor
 from core.catalog import import_writer
 from core.catalog.access import require_write
-from core.catalog.import_rows import ImportProblem, RowParser, is_blank
+from core.catalog.import_rows import (
+    ImportOptions,
+    ImportProblem,
+    ImportReport,
+    RowParser,
+    is_blank,
+)
 from core.catalog.spreadsheet import (
     SheetInfo,
     SpreadsheetError,
@@ -53,54 +58,6 @@ SPOOL_BATCH = 512
 
 Progress = Callable[[int, int], Awaitable[None]]
 """``await progress(written, total)`` after each batch."""
-
-
-class ImportOptions(BaseModel):
-    """How an import treats what it finds."""
-
-    on_existing: Literal["update", "skip"] = "update"
-    default_currency: str | None = Field(
-        default=None,
-        pattern=r"^[A-Z]{3}$",
-        description="Currency of prices without one; default the account's (Wish layout: USD).",
-    )
-
-
-class ImportReport(BaseModel):
-    """What a dry run found, or what an import did.
-
-    ``problems`` lists every problem (errors and warnings) in file order; ``rows`` counts
-    data rows; ``products`` counts parent SKUs, of which ``valid_products`` can be written.
-    """
-
-    file_name: str
-    format: str | None = None
-    encoding: str | None = None
-    layout: Layout | None = None
-    dry_run: bool = True
-    rows: int = 0
-    products: int = 0
-    valid_products: int = 0
-    invalid_products: int = 0
-    to_create: int = 0
-    to_update: int = 0
-    to_skip: int = 0
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    categories_to_create: list[str] = Field(default_factory=list)
-    ignored_columns: list[str] = Field(default_factory=list)
-    problems: list[ImportProblem] = Field(default_factory=list)
-
-    @property
-    def error_count(self) -> int:
-        """How many problems are errors."""
-        return sum(1 for problem in self.problems if problem.severity == "error")
-
-    @property
-    def file_ok(self) -> bool:
-        """Whether the file itself could be read (products may still have problems)."""
-        return not any(p.severity == "error" and p.row is None for p in self.problems)
 
 
 class _Group:

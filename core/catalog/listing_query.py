@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, Table, bindparam, exists, func, or_, tuple_
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -114,26 +114,14 @@ async def filter_clauses(
         clauses.append(col(Product.store_id).in_(stores))
     if wanted.category_id is not None:
         ids = await subtree_ids(session, actor.account_id, wanted.category_id)
-        clauses.append(
-            exists().where(
-                col(ProductCategory.product_id) == Product.id,
-                col(ProductCategory.category_id).in_(ids),
-            )
+        filed = select(ProductCategory.product_id).where(
+            col(ProductCategory.account_id) == actor.account_id,
+            col(ProductCategory.category_id).in_(ids),
         )
+        clauses.append(col(Product.id).in_(filed))
     if wanted.search:
-        pattern = _like(wanted.search)
-        clauses.append(
-            or_(
-                col(Product.title).ilike(pattern, escape="\\"),
-                col(Product.parent_sku).ilike(pattern, escape="\\"),
-                col(Product.source_url).ilike(pattern, escape="\\"),
-                exists().where(
-                    col(Variant.product_id) == Product.id,
-                    col(Variant.sku).ilike(pattern, escape="\\"),
-                ),
-            )
-        )
-    clauses.extend(_price_and_time_clauses(wanted))
+        clauses.append(_search_clause(session, actor, wanted.search))
+    clauses.extend(_price_and_time_clauses(actor, wanted))
     if wanted.has_problems is not None:
         problems = or_(
             col(Product.publish_error).is_not(None),
@@ -146,15 +134,40 @@ async def filter_clauses(
     return clauses
 
 
-def _price_and_time_clauses(wanted: ProductFilter) -> list[ColumnElement[bool]]:
+def _contains(session: AsyncSession, column: Any, term: str) -> ColumnElement[bool]:
+    """``column`` contains ``term``, ignoring case.
+
+    SQLite's LIKE already ignores ASCII case, and ``ilike`` there would wrap both sides in
+    ``lower()`` for every row; PostgreSQL needs ILIKE.
+    """
+    pattern = _like(term)
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        return col(column).like(pattern, escape="\\")
+    return col(column).ilike(pattern, escape="\\")
+
+
+def _search_clause(session: AsyncSession, actor: Actor, term: str) -> ColumnElement[bool]:
+    # Variant SKUs are searched once for the account (an IN subquery), not per product.
+    skus = select(Variant.product_id).where(
+        col(Variant.account_id) == actor.account_id, _contains(session, Variant.sku, term)
+    )
+    return or_(
+        _contains(session, Product.title, term),
+        _contains(session, Product.parent_sku, term),
+        _contains(session, Product.source_url, term),
+        col(Product.id).in_(skus),
+    )
+
+
+def _price_and_time_clauses(actor: Actor, wanted: ProductFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if wanted.price_min is not None or wanted.price_max is not None:
-        bounds = [col(Variant.product_id) == Product.id]
+        bounds = [col(Variant.account_id) == actor.account_id]
         if wanted.price_min is not None:
             bounds.append(col(Variant.price) >= wanted.price_min)
         if wanted.price_max is not None:
             bounds.append(col(Variant.price) <= wanted.price_max)
-        clauses.append(exists().where(*bounds))
+        clauses.append(col(Product.id).in_(select(Variant.product_id).where(*bounds)))
     for column, low, high in (
         (Product.created_at, wanted.created_from, wanted.created_to),
         (Product.updated_at, wanted.updated_from, wanted.updated_to),

@@ -108,6 +108,11 @@ async def test_delete_files_products_as_the_caller_chose(sessions, seller, rule)
         }
         left = {c.id for c in (await session.exec(select(Category))).all()}
     assert left == {clothes.id, men.id, toys.id}
+    async with sessions() as session:
+        entries = await products.product_history(session, seller.actor, in_dresses.id)
+    assert entries[0].action == (
+        "category_moved" if rule is DeleteRule.MOVE_TO_PARENT else "category_removed"
+    )
     if rule is DeleteRule.MOVE_TO_PARENT:
         assert (result.moved, result.unassigned) == (3, 0)
         assert filed == {
@@ -173,6 +178,10 @@ async def test_assign_and_unassign(sessions, seller, other) -> None:
         tree = await categories.category_tree(session, seller.actor, K)
         assert tree[0].item_count == 1
         assert await categories.unassign_products(session, seller.actor, [mine.id], clothes.id) == 1
+        entries = await products.product_history(session, seller.actor, mine.id)
+        assert [e.action for e in entries[:2]] == ["category_removed", "category_added"]
+        assert entries[1].changes == {"category_ids": [None, clothes.id]}
+        assert entries[1].user_id == seller.user_id
         with pytest.raises(NotFound):
             await categories.assign_products(session, other.actor, [theirs.id], clothes.id)
         with pytest.raises(NotFound):
