@@ -21,7 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Actor
 from core.catalog.history import Author, diff, history_row
-from core.catalog.import_rows import ImportProblem
+from core.catalog.import_rows import ImportProblem, ImportReport
+from core.catalog.template import Layout
 from core.models.base import utcnow
 from core.models.catalog import CategoryKind, ProductState
 from core.models.images import ImageRole
@@ -88,7 +89,7 @@ class Writer:
     default_currency: str
     file_name: str
     job_id: int | None
-    report: Any
+    report: ImportReport
     category_ids: dict[tuple[str, ...], int] = field(default_factory=dict)
     language: str = "zh"
 
@@ -131,7 +132,7 @@ class Writer:
         self, groups: Iterator[GroupData], progress: Callable[[int, int], Awaitable[None]] | None
     ) -> None:
         """Write every group, :data:`BATCH_PRODUCTS` per transaction."""
-        if self.report.layout == "wish":
+        if self.report.layout is Layout.WISH:
             self.language = "en"
         total = self.report.valid_products
         done = 0

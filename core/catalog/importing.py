@@ -49,7 +49,7 @@ from core.catalog.spreadsheet import (
     scan_xlsx,
     sniff_format,
 )
-from core.catalog.template import PRODUCT_FIELDS, Layout, detect_layout
+from core.catalog.template import Layout, detect_layout
 from core.models.accounts import Account
 from core.models.catalog import Product
 
@@ -497,4 +497,4 @@ def _complete_groups(spool: IO[bytes], state: _Pass) -> Iterator[import_writer.G
             yield pending.pop(parent)
 
 
-__all__ = ["PRODUCT_FIELDS", "ImportOptions", "ImportReport", "dry_run", "import_file"]
+__all__ = ["ImportOptions", "ImportProblem", "ImportReport", "dry_run", "import_file"]

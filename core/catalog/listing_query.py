@@ -3,7 +3,8 @@
 Pages are cut by keyset (``(sort value, id)`` strictly after the last row of the previous
 page), which the ``(account_id[, state], updated_at|created_at)`` indexes serve directly, so
 page 2,000 costs what page 1 costs at 100,000 products. The cursor is opaque to callers.
-Sorting by title is allowed but not index-backed (it sorts the filtered rows).
+Sorting by title uses ``(account_id, title)``; text search is a scan (LIKE), see
+``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, Table, bindparam, func, or_, tuple_
@@ -51,7 +52,11 @@ class ProductFilter(BaseModel):
     platform: str | None = None
     store_id: int | None = None
     category_id: int | None = Field(default=None, description="Includes its subcategories.")
-    search: str | None = Field(default=None, description="In title, parent SKU, SKU, source URL.")
+    search: str | None = Field(default=None, description="Text to find (ignoring case).")
+    search_in: Literal["all", "title", "sku", "source_url"] = Field(
+        default="all",
+        description="Where to search: title, SKU (parent and variant SKUs), source URL, or all.",
+    )
     price_min: Decimal | None = Field(default=None, ge=0)
     price_max: Decimal | None = Field(default=None, ge=0)
     created_from: datetime | None = None
@@ -120,7 +125,7 @@ async def filter_clauses(
         )
         clauses.append(col(Product.id).in_(filed))
     if wanted.search:
-        clauses.append(_search_clause(session, actor, wanted.search))
+        clauses.append(_search_clause(session, actor, wanted.search, wanted.search_in))
     clauses.extend(_price_and_time_clauses(actor, wanted))
     if wanted.has_problems is not None:
         problems = or_(
@@ -146,17 +151,22 @@ def _contains(session: AsyncSession, column: Any, term: str) -> ColumnElement[bo
     return col(column).ilike(pattern, escape="\\")
 
 
-def _search_clause(session: AsyncSession, actor: Actor, term: str) -> ColumnElement[bool]:
+def _search_clause(
+    session: AsyncSession, actor: Actor, term: str, where: str
+) -> ColumnElement[bool]:
     # Variant SKUs are searched once for the account (an IN subquery), not per product.
     skus = select(Variant.product_id).where(
         col(Variant.account_id) == actor.account_id, _contains(session, Variant.sku, term)
     )
-    return or_(
-        _contains(session, Product.title, term),
-        _contains(session, Product.parent_sku, term),
-        _contains(session, Product.source_url, term),
-        col(Product.id).in_(skus),
-    )
+    parts: list[ColumnElement[bool]] = []
+    if where in ("all", "title"):
+        parts.append(_contains(session, Product.title, term))
+    if where in ("all", "sku"):
+        parts.append(_contains(session, Product.parent_sku, term))
+        parts.append(col(Product.id).in_(skus))
+    if where in ("all", "source_url"):
+        parts.append(_contains(session, Product.source_url, term))
+    return or_(*parts)
 
 
 def _price_and_time_clauses(actor: Actor, wanted: ProductFilter) -> list[ColumnElement[bool]]:

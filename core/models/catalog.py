@@ -90,6 +90,7 @@ class Product(SQLModel, table=True):
         Index("ix_product_account_updated", "account_id", "updated_at"),
         Index("ix_product_account_created", "account_id", "created_at"),
         Index("ix_product_account_state_created", "account_id", "state", "created_at"),
+        Index("ix_product_account_title", "account_id", "title"),
     )
 
     id: int | None = id_field()

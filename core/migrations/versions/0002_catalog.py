@@ -31,6 +31,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_product_account_created', ['account_id', 'created_at'], unique=False)
         batch_op.create_index('ix_product_account_state_created', ['account_id', 'state', 'created_at'], unique=False)
         batch_op.create_index('ix_product_account_updated', ['account_id', 'updated_at'], unique=False)
+        batch_op.create_index('ix_product_account_title', ['account_id', 'title'], unique=False)
 
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.alter_column('problems', server_default=None)
@@ -48,6 +49,7 @@ def downgrade() -> None:
         batch_op.drop_column('cost')
 
     with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_account_title')
         batch_op.drop_index('ix_product_account_updated')
         batch_op.drop_index('ix_product_account_state_created')
         batch_op.drop_index('ix_product_account_created')

@@ -119,6 +119,11 @@ async def test_filters(sessions, seller, other) -> None:
     assert await ids(search="id=555") == {cheap.id}
     assert await ids(search="dea") == {dear.id}
     assert await ids(search="100%") == set()
+    assert await ids(search="zz-top", search_in="title") == set()
+    assert await ids(search="zz-top", search_in="sku") == {cheap.id}
+    assert await ids(search="cheap", search_in="sku") == {cheap.id}
+    assert await ids(search="id=555", search_in="source_url") == {cheap.id}
+    assert await ids(search="id=555", search_in="sku") == set()
     assert await ids(price_min=Decimal("2"), price_max=Decimal("50")) == {box.id, draft.id}
     assert await ids(price_min=Decimal("50")) == {dear.id}
     assert await ids(has_problems=True) == {cheap.id}
