@@ -86,6 +86,11 @@ class Product(SQLModel, table=True):
         ),
         Index("ix_product_account_state_updated", "account_id", "state", "updated_at"),
         Index("ix_product_account_store_state", "account_id", "store_id", "state"),
+        # Keyset pagination of the product list (all tabs / one tab, newest first).
+        Index("ix_product_account_updated", "account_id", "updated_at"),
+        Index("ix_product_account_created", "account_id", "created_at"),
+        Index("ix_product_account_state_created", "account_id", "state", "created_at"),
+        Index("ix_product_account_title", "account_id", "title"),
     )
 
     id: int | None = id_field()
@@ -112,6 +117,8 @@ class Product(SQLModel, table=True):
     platform_data: dict[str, Any] = json_field()
     publish_error: str | None = text_field()
     update_error: str | None = text_field()
+    problems: list[Any] = json_field(list)
+    problem_count: int = 0
     created_by_id: int | None = fk("user.id", nullable=True, ondelete="SET NULL")
     created_at: datetime = time_field(default_now=True)
     updated_at: datetime = time_field(default_now=True, auto_update=True)
@@ -126,7 +133,8 @@ class Variant(SQLModel, table=True):
     ``store_id`` is the product's store, copied on insert (it never changes, rule 7) so SKUs
     and platform variant ids can be unique per store. ``inventory`` is the quantity offered on
     the platform; the physical stock lives in :class:`~core.models.inventory.StockLevel`.
-    ``options`` is a list of ``{"name": ..., "value": ...}``.
+    ``options`` is a list of ``{"name": ..., "value": ...}``. ``cost`` (in ``cost_currency``)
+    is the private purchase cost, used by price formulas and never sent to a platform.
     """
 
     __table_args__ = (
@@ -148,6 +156,8 @@ class Variant(SQLModel, table=True):
     currency: str = currency_field()
     shipping_price: Decimal | None = money_field(nullable=True)
     msrp: Decimal | None = money_field(nullable=True)
+    cost: Decimal | None = money_field(nullable=True)
+    cost_currency: str | None = Field(default=None, min_length=3, max_length=3)
     inventory: int = 0
     weight_grams: int | None = None
     length_cm: Decimal | None = dimension_field()

@@ -1,0 +1,407 @@
+"""The product list: filters, sort, keyset pagination, counts per state tab, select-all.
+
+Pages are cut by keyset (``(sort value, id)`` strictly after the last row of the previous
+page), which the ``(account_id[, state], updated_at|created_at)`` indexes serve directly, so
+page 2,000 costs what page 1 costs at 100,000 products. The cursor is opaque to callers.
+Sorting by title uses ``(account_id, title)``; text search is a scan (LIKE), see
+``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, tuple_
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.actor import Actor
+from core.catalog.access import load_products, require_read, visible_products
+from core.catalog.categories import subtree_ids
+from core.errors import RuleViolation
+from core.models.catalog import Product, ProductCategory, ProductState, Variant
+from core.models.images import ImageRole, ProductImage
+from core.models.stores import Store
+
+MAX_PAGE_SIZE = 500
+_PRODUCT_TABLE: Table = Product.metadata.tables["product"]
+
+
+class SortField(StrEnum):
+    """What the list can be sorted by."""
+
+    UPDATED_AT = "updated_at"
+    CREATED_AT = "created_at"
+    TITLE = "title"
+
+
+class ProductFilter(BaseModel):
+    """Which products a list, a count, an export or a batch works on (all optional)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    state: ProductState | None = None
+    platform: str | None = None
+    store_id: int | None = None
+    category_id: int | None = Field(default=None, description="Includes its subcategories.")
+    search: str | None = Field(default=None, description="Text to find (ignoring case).")
+    search_in: Literal["all", "title", "sku", "source_url"] = Field(
+        default="all",
+        description="Where to search: title, SKU (parent and variant SKUs), source URL, or all.",
+    )
+    price_min: Decimal | None = Field(default=None, ge=0)
+    price_max: Decimal | None = Field(default=None, ge=0)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    has_problems: bool | None = None
+    is_updating: bool | None = None
+
+
+class ProductSummary(BaseModel):
+    """One row of the product list."""
+
+    id: int
+    store_id: int | None
+    state: ProductState
+    parent_sku: str | None
+    title: str
+    source_url: str | None
+    main_image_url: str | None
+    main_image_id: int | None
+    price_min: Decimal | None
+    price_max: Decimal | None
+    currency: str | None
+    inventory: int
+    variant_count: int
+    is_updating: bool
+    has_problems: bool
+    publish_error: str | None
+    update_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductPage(BaseModel):
+    """One page of the list and the cursor of the next (``None`` on the last page)."""
+
+    items: list[ProductSummary]
+    next_cursor: str | None
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def filter_clauses(
+    session: AsyncSession, actor: Actor, wanted: ProductFilter
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of ``wanted`` for the actor (account and visible stores included)."""
+    clauses: list[ColumnElement[bool]] = [visible_products(actor)]
+    if wanted.state is not None:
+        clauses.append(col(Product.state) == wanted.state)
+    if wanted.store_id is not None:
+        clauses.append(col(Product.store_id) == wanted.store_id)
+    if wanted.platform:
+        stores = select(Store.id).where(
+            col(Store.account_id) == actor.account_id, col(Store.platform) == wanted.platform
+        )
+        clauses.append(col(Product.store_id).in_(stores))
+    if wanted.category_id is not None:
+        ids = await subtree_ids(session, actor.account_id, wanted.category_id)
+        filed = select(ProductCategory.product_id).where(
+            col(ProductCategory.account_id) == actor.account_id,
+            col(ProductCategory.category_id).in_(ids),
+        )
+        clauses.append(col(Product.id).in_(filed))
+    if wanted.search:
+        clauses.append(_search_clause(session, actor, wanted.search, wanted.search_in))
+    clauses.extend(_price_and_time_clauses(actor, wanted))
+    if wanted.has_problems is not None:
+        problems = or_(
+            col(Product.publish_error).is_not(None),
+            col(Product.update_error).is_not(None),
+            col(Product.problem_count) > 0,
+        )
+        clauses.append(problems if wanted.has_problems else ~problems)
+    if wanted.is_updating is not None:
+        clauses.append(col(Product.is_updating) == wanted.is_updating)
+    return clauses
+
+
+def _contains(session: AsyncSession, column: Any, term: str) -> ColumnElement[bool]:
+    """``column`` contains ``term``, ignoring case.
+
+    SQLite's LIKE already ignores ASCII case, and ``ilike`` there would wrap both sides in
+    ``lower()`` for every row; PostgreSQL needs ILIKE.
+    """
+    pattern = _like(term)
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        return col(column).like(pattern, escape="\\")
+    return col(column).ilike(pattern, escape="\\")
+
+
+def _search_clause(
+    session: AsyncSession, actor: Actor, term: str, where: str
+) -> ColumnElement[bool]:
+    # Variant SKUs are searched once for the account (an IN subquery), not per product.
+    skus = select(Variant.product_id).where(
+        col(Variant.account_id) == actor.account_id, _contains(session, Variant.sku, term)
+    )
+    parts: list[ColumnElement[bool]] = []
+    if where in ("all", "title"):
+        parts.append(_contains(session, Product.title, term))
+    if where in ("all", "sku"):
+        parts.append(_contains(session, Product.parent_sku, term))
+        parts.append(col(Product.id).in_(skus))
+    if where in ("all", "source_url"):
+        parts.append(_contains(session, Product.source_url, term))
+    return or_(*parts)
+
+
+def _price_and_time_clauses(actor: Actor, wanted: ProductFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if wanted.price_min is not None or wanted.price_max is not None:
+        bounds = [col(Variant.account_id) == actor.account_id]
+        if wanted.price_min is not None:
+            bounds.append(col(Variant.price) >= wanted.price_min)
+        if wanted.price_max is not None:
+            bounds.append(col(Variant.price) <= wanted.price_max)
+        clauses.append(col(Product.id).in_(select(Variant.product_id).where(*bounds)))
+    for column, low, high in (
+        (Product.created_at, wanted.created_from, wanted.created_to),
+        (Product.updated_at, wanted.updated_from, wanted.updated_to),
+    ):
+        if low is not None:
+            clauses.append(col(column) >= low)
+        if high is not None:
+            clauses.append(col(column) < high)
+    return clauses
+
+
+def _encode_cursor(value: Any, product_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, product_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: SortField) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, product_id = json.loads(base64.urlsafe_b64decode(padded))
+        if sort is not SortField.TITLE:
+            value = datetime.fromisoformat(value)
+        return value, int(product_id)
+    except (ValueError, TypeError) as exc:
+        raise RuleViolation("the page cursor is not valid; start from the first page") from exc
+
+
+async def list_products(
+    session: AsyncSession,
+    actor: Actor,
+    wanted: ProductFilter | None = None,
+    *,
+    sort: SortField = SortField.UPDATED_AT,
+    descending: bool = True,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> ProductPage:
+    """One page of the products matching ``wanted``.
+
+    Args:
+        session: the caller's session.
+        actor: who asks (account and visible stores).
+        wanted: the filter (``None``: all products).
+        sort: the sort column; ties are broken by id in the same direction.
+        descending: newest (or Z) first.
+        cursor: ``next_cursor`` of the previous page; ``None`` for the first page.
+        limit: rows per page (1 to 500).
+    """
+    require_read(actor)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    sort_column = col(getattr(Product, sort.value))
+    id_column = col(Product.id)
+    statement = select(Product).where(
+        *await filter_clauses(session, actor, wanted or ProductFilter())
+    )
+    if cursor:
+        value, last_id = _decode_cursor(cursor, sort)
+        key = tuple_(sort_column, id_column)
+        bound = tuple_(
+            bindparam(None, value, type_=_PRODUCT_TABLE.c[sort.value].type),
+            bindparam(None, last_id, type_=_PRODUCT_TABLE.c.id.type),
+        )
+        statement = statement.where(key < bound if descending else key > bound)
+    order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
+    rows = list((await session.exec(statement.order_by(*order).limit(limit + 1))).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        assert last.id is not None
+        next_cursor = _encode_cursor(getattr(last, sort.value), last.id)
+    return ProductPage(items=await summaries(session, rows), next_cursor=next_cursor)
+
+
+async def summaries(session: AsyncSession, rows: list[Product]) -> list[ProductSummary]:
+    """List rows for ``rows``: price range, stock and main picture in two grouped queries."""
+    ids = [row.id for row in rows if row.id is not None]
+    totals: dict[int, tuple[Any, ...]] = {}
+    pictures: dict[int, tuple[str | None, int | None]] = {}
+    if ids:
+        connection = await session.connection()
+        for product_id, low, high, currency, stock, count in (
+            await connection.execute(
+                sa_select(
+                    col(Variant.product_id),
+                    func.min(Variant.price),
+                    func.max(Variant.price),
+                    func.min(Variant.currency),
+                    func.sum(Variant.inventory),
+                    func.count(),
+                )
+                .where(col(Variant.product_id).in_(ids))
+                .group_by(col(Variant.product_id))
+            )
+        ).all():
+            totals[product_id] = (low, high, currency, stock, count)
+        for product_id, url, platform_url, image_id in (
+            await session.exec(
+                select(
+                    col(ProductImage.product_id),
+                    col(ProductImage.external_url),
+                    col(ProductImage.platform_url),
+                    col(ProductImage.image_id),
+                )
+                .where(
+                    col(ProductImage.product_id).in_(ids),
+                    col(ProductImage.role) == ImageRole.MAIN,
+                )
+                .order_by(col(ProductImage.position), col(ProductImage.id))
+            )
+        ).all():
+            pictures.setdefault(product_id, (platform_url or url, image_id))
+    result = []
+    for row in rows:
+        assert row.id is not None
+        low, high, currency, stock, count = totals.get(row.id, (None, None, None, 0, 0))
+        url, image_id = pictures.get(row.id, (None, None))
+        result.append(
+            ProductSummary(
+                id=row.id,
+                store_id=row.store_id,
+                state=row.state,
+                parent_sku=row.parent_sku,
+                title=row.title,
+                source_url=row.source_url,
+                main_image_url=url,
+                main_image_id=image_id,
+                price_min=Decimal(low) if low is not None else None,
+                price_max=Decimal(high) if high is not None else None,
+                currency=currency,
+                inventory=int(stock or 0),
+                variant_count=int(count),
+                is_updating=row.is_updating,
+                has_problems=bool(row.publish_error or row.update_error or row.problem_count),
+                publish_error=row.publish_error,
+                update_error=row.update_error,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+        )
+    return result
+
+
+async def count_by_state(
+    session: AsyncSession, actor: Actor, wanted: ProductFilter | None = None
+) -> dict[ProductState, int]:
+    """How many products each state tab holds under ``wanted`` (its ``state`` is ignored)."""
+    require_read(actor)
+    base = (wanted or ProductFilter()).model_copy(update={"state": None})
+    rows = await session.exec(
+        select(col(Product.state), func.count())
+        .where(*await filter_clauses(session, actor, base))
+        .group_by(col(Product.state))
+    )
+    counts = dict.fromkeys(ProductState, 0)
+    for state, count in rows.all():
+        counts[ProductState(state)] = int(count)
+    return counts
+
+
+async def iter_matching_ids(
+    session: AsyncSession,
+    actor: Actor,
+    wanted: ProductFilter | None = None,
+    *,
+    chunk_size: int = 1000,
+) -> AsyncIterator[list[int]]:
+    """Every matching product id, in id order, ``chunk_size`` at a time ("select all")."""
+    require_read(actor)
+    clauses = await filter_clauses(session, actor, wanted or ProductFilter())
+    last = 0
+    while True:
+        chunk = list(
+            (
+                await session.exec(
+                    select(col(Product.id))
+                    .where(*clauses, col(Product.id) > last)
+                    .order_by(col(Product.id))
+                    .limit(chunk_size)
+                )
+            ).all()
+        )
+        ids = [i for i in chunk if i is not None]
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+async def matching_ids(
+    session: AsyncSession, actor: Actor, wanted: ProductFilter | None = None
+) -> list[int]:
+    """All matching product ids (for batches of at most a few hundred thousand)."""
+    found: list[int] = []
+    async for chunk in iter_matching_ids(session, actor, wanted):
+        found.extend(chunk)
+    return found
+
+
+class Selection(BaseModel):
+    """Which products a batch works on: ``product_ids``, or ``filter`` with ``all_matching``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product_ids: list[int] | None = None
+    filter: ProductFilter | None = None
+    all_matching: bool = False
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Selection:
+        if (self.product_ids is None) == (self.filter is None):
+            raise ValueError("select products either by product_ids or by a filter")
+        if self.filter is not None and not self.all_matching:
+            raise ValueError("a filter selection needs all_matching = true")
+        return self
+
+
+async def selected_ids(session: AsyncSession, actor: Actor, selection: Selection) -> list[int]:
+    """The visible product ids of ``selection``, in the given order (or id order)."""
+    if selection.product_ids is not None:
+        wanted = list(dict.fromkeys(selection.product_ids))
+        found = await load_products(session, actor, wanted)
+        return [product_id for product_id in wanted if product_id in found]
+    return await matching_ids(session, actor, selection.filter)
