@@ -25,6 +25,7 @@ from web.errors import exception_handlers
 from web.health import HealthController
 from web.i18n import LocaleMiddleware
 from web.pages import HomeController
+from web.people import PeopleApiController, PeoplePagesController
 from web.profile import MeApiController, ProfileController
 from web.security import (
     PUBLIC,
@@ -37,6 +38,7 @@ from web.security import (
     session_config,
 )
 from web.templating import make_environment
+from web.tokens import TokenApiController, TokenPagesController
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -48,6 +50,10 @@ ROUTE_HANDLERS: list[Any] = [
     HomeController,
     ProfileController,
     MeApiController,
+    PeoplePagesController,
+    PeopleApiController,
+    TokenPagesController,
+    TokenApiController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

@@ -10,14 +10,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Response, Template
 
-from core.accounts.errors import InvalidCredentials, InvalidLink
+from core.accounts.errors import InvalidCredentials, InvalidLink, TooManyAttempts
 from core.accounts.links import set_password_with_token, user_for_token
 from core.accounts.signin import authenticate, set_locale, sign_up
 from core.accounts.throttle import SignInThrottle
 from core.errors import PermanentError
 from core.runtime import Runtime
 from web.forms import field_errors, safe_next
-from web.i18n import current_locale, gettext, known_locale, use_locale
+from web.i18n import current_locale, format_duration, gettext, known_locale, use_locale
 from web.layout import flash, redirect, render
 from web.security import (
     PUBLIC,
@@ -108,6 +108,15 @@ class AuthController(Controller):
                 address=client_address(request),
                 throttle=sign_in_throttle(runtime),
             )
+        except TooManyAttempts as exc:
+            wait = format_duration(exc.retry_after or 1)
+            message = gettext("Too many failed sign-ins. Try again in %(wait)s.") % {"wait": wait}
+            context = {"next": data.next, "email": data.email, "errors": {"": message}}
+            page = render(
+                request, "auth/signin.html", context, title=gettext("Sign in"), status_code=429
+            )
+            page.headers["Retry-After"] = str(max(1, round(exc.retry_after or 1)))
+            return page
         except InvalidCredentials as exc:
             context = {"next": data.next, "email": data.email, "errors": field_errors(exc)}
             return render(

@@ -16,6 +16,7 @@ JSON bodies look like ``{"status_code": 404, "detail": "...", "field": "email"}`
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -128,10 +129,22 @@ def _transient(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return _answer(request, 503, detail, headers=_retry_headers(exc))
 
 
+_NAMED_FIELD = re.compile(r"field `([^`]+)`")
+
+
+def _field_of(problem: dict[str, Any]) -> str | None:
+    """The field a validation problem is about (a missing one is named in the message)."""
+    named = _NAMED_FIELD.search(str(problem.get("message", "")))
+    if named:
+        return named.group(1)
+    key = problem.get("key")
+    return str(key) if key else None
+
+
 def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, ValidationException)
     problems = exc.extra if isinstance(exc.extra, list) else []
-    fields = [str(p.get("key")) for p in problems if isinstance(p, dict) and p.get("key")]
+    fields = [f for p in problems if isinstance(p, dict) and (f := _field_of(p))]
     if fields:
         detail = gettext("Invalid or missing value: %(fields)s.") % {"fields": ", ".join(fields)}
     else:

@@ -5,4 +5,5 @@ One plain ``import`` line per module, so parallel changes never touch the same l
 
 import core.cli.config_cmd
 import core.cli.db_cmd
-import core.cli.plugins_cmd  # noqa: F401
+import core.cli.plugins_cmd
+import core.cli.users_cmd  # noqa: F401
