@@ -48,7 +48,12 @@ def msg(template: str, **params: Any) -> Message:
 
 
 def message_parts(value: object) -> tuple[str, Mapping[str, Any]]:
-    """The template and parameters of ``value`` (a :class:`Message` or any other text)."""
+    """The template and parameters of ``value``.
+
+    ``value`` is a :class:`Message`, an exception raised with one, or any other text.
+    """
+    if isinstance(value, BaseException) and value.args and isinstance(value.args[0], Message):
+        value = value.args[0]
     if isinstance(value, Message):
         return value.template, value.params
     return str(value), MappingProxyType({})

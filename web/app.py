@@ -37,6 +37,7 @@ from web.security import (
     require_signed_in,
     session_config,
 )
+from web.stores import StoreApiController, StorePagesController
 from web.templating import make_environment
 from web.tokens import TokenApiController, TokenPagesController
 
@@ -54,6 +55,8 @@ ROUTE_HANDLERS: list[Any] = [
     PeopleApiController,
     TokenPagesController,
     TokenApiController,
+    StorePagesController,
+    StoreApiController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

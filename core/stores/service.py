@@ -18,7 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from core.actor import Access, Actor, Area
-from core.errors import NotFound
+from core.errors import NotFound, RuleViolation
+from core.i18n import msg
 from core.models import Store, StoreStatus, SyncState, utcnow
 
 EXPIRY_WARNING = timedelta(days=7)
@@ -131,6 +132,27 @@ async def _views(session: AsyncSession, stores: Sequence[Store]) -> list[StoreVi
             syncs.setdefault(sync.store_id, []).append(sync)
     now = utcnow()
     return [_view(store, syncs.get(store.id or 0, []), now) for store in stores]
+
+
+async def store_view(session: AsyncSession, store: Store) -> StoreView:
+    """The view of one store row (the caller has checked the actor may see it)."""
+    return (await _views(session, [store]))[0]
+
+
+def require_active(store: Store) -> None:
+    """Refuse to change anything of a disabled (deauthorized) store: its data is read-only.
+
+    Raises:
+        RuleViolation: the store is disabled.
+    """
+    if store.status == StoreStatus.DISABLED:
+        raise RuleViolation(
+            msg(
+                "Store %(name)s is deauthorized: its data is read-only until it is authorized "
+                "again.",
+                name=store.name,
+            )
+        )
 
 
 async def list_stores(

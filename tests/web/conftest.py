@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings
 from core.registry import Registry
+from tests.support.fixtures import *  # noqa: F403  (oauth_state, oauth_server, test_market)
 from tests.web.helpers import SignedIn, make_client, running, sign_up
 from web.app import create_app
 

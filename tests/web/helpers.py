@@ -171,3 +171,21 @@ def find_link(html: str, pattern: str) -> str:
     match = re.search(pattern, html)
     assert match, f"no match for {pattern!r}"
     return match.group(0)
+
+
+async def authorize_store(signed_in: SignedIn, shop_id: str, platform: str = "testmarket") -> str:
+    """Authorize a store through the pages and the test OAuth server; return the final page.
+
+    Plays the whole browser round trip: Tradewind's authorize button, the platform's page
+    (over real HTTP), and the callback.
+    """
+    start = await signed_in.post(f"/stores/authorize/{platform}")
+    assert start.status_code == 303, start.text
+    async with httpx.AsyncClient() as platform_browser:
+        granted = await platform_browser.get(f"{start.headers['location']}&shop_id={shop_id}")
+    assert granted.status_code == 302, granted.text
+    callback = httpx.URL(granted.headers["location"])
+    back = await signed_in.get(f"{callback.path}?{callback.query.decode()}")
+    assert back.status_code == 303, back.text
+    page = await signed_in.get(back.headers["location"])
+    return page.text

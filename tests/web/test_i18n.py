@@ -120,6 +120,8 @@ def test_core_messages_are_translated_with_their_parameters() -> None:
     assert i18n.translate_message(error) == "密码至少需要 8 个字符。"
     i18n.use_locale("en")
     assert i18n.translate_message(error) == "The password must have at least 8 characters."
+    i18n.use_locale("zh_CN")
+    assert i18n.translate_message(ValueError(error)) == "密码至少需要 8 个字符。"
 
 
 def test_negotiation() -> None:
