@@ -24,6 +24,7 @@ from web.auth import AuthController
 from web.errors import exception_handlers
 from web.health import HealthController
 from web.i18n import LocaleMiddleware
+from web.jobs import JobApiController, JobPagesController
 from web.pages import HomeController
 from web.people import PeopleApiController, PeoplePagesController
 from web.profile import MeApiController, ProfileController
@@ -57,6 +58,8 @@ ROUTE_HANDLERS: list[Any] = [
     TokenApiController,
     StorePagesController,
     StoreApiController,
+    JobPagesController,
+    JobApiController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

@@ -12,6 +12,7 @@ from core.actor import Actor
 from core.runtime import Runtime
 from core.stores.service import store_summary
 from web.i18n import gettext
+from web.job_records import job_counts
 from web.layout import render
 
 
@@ -30,4 +31,6 @@ class HomeController(Controller):
     ) -> Template:
         """Render the dashboard."""
         stores = await store_summary(runtime.sessions, actor)
-        return render(request, "dashboard.html", {"stores": stores}, title=gettext("Dashboard"))
+        jobs = await job_counts(runtime.sessions, actor)
+        context = {"stores": stores, "jobs": jobs}
+        return render(request, "dashboard.html", context, title=gettext("Dashboard"))
