@@ -101,7 +101,7 @@ def render(
     context: Mapping[str, Any] | None = None,
     *,
     title: str = "",
-    crumbs: Sequence[Crumb] = (),
+    crumbs: Sequence[Crumb] | None = None,
     partial: str | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -112,7 +112,8 @@ def render(
         template: the page template (extends ``layout.html``).
         context: the page's own values.
         title: the page title (translated); also the last breadcrumb when ``crumbs`` is empty.
-        crumbs: breadcrumbs; the home link is added in front.
+        crumbs: breadcrumbs; the home link is added in front. ``None``: just the title;
+            an empty list: no breadcrumbs (the dashboard).
         partial: a ``_``-prefixed template answered alone to htmx requests.
         status_code: the HTTP status.
     """
@@ -121,7 +122,7 @@ def render(
         return Template(template_name=partial, context=values, status_code=status_code)
     values.update(layout_context(request))
     values["title"] = title
-    values["crumbs"] = list(crumbs) or ([Crumb(title)] if title else [])
+    values["crumbs"] = list(crumbs) if crumbs is not None else ([Crumb(title)] if title else [])
     return Template(template_name=template, context=values, status_code=status_code)
 
 

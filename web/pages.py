@@ -33,4 +33,4 @@ class HomeController(Controller):
         stores = await store_summary(runtime.sessions, actor)
         jobs = await job_counts(runtime.sessions, actor)
         context = {"stores": stores, "jobs": jobs}
-        return render(request, "dashboard.html", context, title=gettext("Dashboard"))
+        return render(request, "dashboard.html", context, title=gettext("Dashboard"), crumbs=[])

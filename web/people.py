@@ -37,6 +37,7 @@ from core.stores.service import StoreView, list_stores
 from web.forms import field_errors
 from web.i18n import gettext
 from web.layout import Crumb, flash, redirect, render
+from web.stores import platform_names
 
 AREA_LABELS: Mapping[Area, str] = {
     Area.PRODUCTS: N_("Products"),
@@ -171,13 +172,17 @@ def _crumbs(*extra: Crumb) -> list[Crumb]:
 
 
 def _form_context(
-    stores: list[StoreView], person: PersonView | None = None, errors: dict[str, str] | None = None
+    runtime: Runtime,
+    stores: list[StoreView],
+    person: PersonView | None = None,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     return {
         "areas": [(area, gettext(label)) for area, label in AREA_LABELS.items()],
         "levels": LEVEL_NAMES,
         "roles": INVITABLE_ROLES,
         "stores": stores,
+        "platforms": platform_names(runtime),
         "person": person,
         "errors": errors or {},
     }
@@ -202,7 +207,7 @@ class PeoplePagesController(Controller):
         context = {
             "people": people,
             "store_names": {s.id: s.name for s in stores},
-            **_form_context(stores),
+            **_form_context(runtime, stores),
         }
         return render(
             request, "accounts/people.html", context, title=gettext("People"), crumbs=_crumbs()
@@ -233,7 +238,7 @@ class PeoplePagesController(Controller):
                 "people": people,
                 "store_names": {s.id: s.name for s in stores},
                 "form": form,
-                **_form_context(stores, errors=field_errors(exc)),
+                **_form_context(runtime, stores, errors=field_errors(exc)),
             }
             title = gettext("People")
             return render(
@@ -266,7 +271,7 @@ class PeoplePagesController(Controller):
         return render(
             request,
             "accounts/person.html",
-            _form_context(stores, person),
+            _form_context(runtime, stores, person),
             title=title,
             crumbs=_crumbs(Crumb(title)),
         )
@@ -290,7 +295,7 @@ class PeoplePagesController(Controller):
             return render(
                 request,
                 "accounts/person.html",
-                _form_context(stores, person, field_errors(exc)),
+                _form_context(runtime, stores, person, field_errors(exc)),
                 title=title,
                 crumbs=_crumbs(Crumb(title)),
                 status_code=400,

@@ -9,6 +9,7 @@ must be signed in as that user); one started on the page is bound to the browser
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -130,6 +131,7 @@ class StorePagesController(Controller):
         stores = await list_stores(runtime.sessions, actor)
         context = {
             "stores": stores,
+            "status_counts": Counter(store.status for store in stores),
             "platforms": platform_names(runtime),
             "tones": STATUS_TONES,
             "can_manage": actor.level(Area.STORES) >= Access.WRITE,

@@ -101,7 +101,7 @@ async def set_password_with_token(
         claimed = await session.exec(
             update(User)
             .where(col(User.id) == user.id, col(User.password_hash) == user.password_hash)
-            .values(password_hash=new_hash)
+            .values(password_hash=new_hash, last_sign_in_at=utcnow())
         )
         if claimed.rowcount != 1:
             raise InvalidLink(msg("This link was used already."))

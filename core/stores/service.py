@@ -45,7 +45,7 @@ class StoreView:
         refresh_expires_at: when re-authorization is due.
         authorized_at: the last (re-)authorization.
         last_sync_at: the last successful pull of orders or products.
-        errors: current sync errors, one line each.
+        sync_errors: current sync errors as ``(stream, message)`` pairs.
         created_at: when the store was first authorized.
     """
 
@@ -60,8 +60,13 @@ class StoreView:
     refresh_expires_at: datetime | None
     authorized_at: datetime | None
     last_sync_at: datetime | None
-    errors: tuple[str, ...]
+    sync_errors: tuple[tuple[str, str], ...]
     created_at: datetime
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """The sync errors, one line each (``"orders: ..."``)."""
+        return tuple(f"{stream}: {message}" for stream, message in self.sync_errors)
 
     @property
     def is_disabled(self) -> bool:
@@ -97,7 +102,7 @@ def _view(store: Store, syncs: Sequence[SyncState], now: datetime) -> StoreView:
     assert store.id is not None
     good = [s.last_good_pull_at for s in syncs if s.last_good_pull_at is not None]
     last_sync = max([*good, *([store.last_sync_at] if store.last_sync_at else [])], default=None)
-    errors = tuple(f"{s.stream.value}: {s.last_error}" for s in syncs if s.last_error)
+    errors = tuple((s.stream.value, s.last_error) for s in syncs if s.last_error)
     return StoreView(
         id=store.id,
         platform=store.platform,
@@ -110,7 +115,7 @@ def _view(store: Store, syncs: Sequence[SyncState], now: datetime) -> StoreView:
         refresh_expires_at=store.refresh_expires_at,
         authorized_at=store.authorized_at,
         last_sync_at=last_sync,
-        errors=errors,
+        sync_errors=errors,
         created_at=store.created_at,
     )
 

@@ -16,12 +16,27 @@ from typing import Any
 import uvicorn
 
 
-@contextmanager
-def serve(app: Any, *, lifespan: str = "on") -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 and a free port; yield its base URL; stop it afterwards."""
+def free_socket() -> socket.socket:
+    """A socket bound to 127.0.0.1 on a free port (hand it to :func:`serve`)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The base URL a server on ``sock`` answers at."""
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextmanager
+def serve(app: Any, *, lifespan: str = "on", sock: socket.socket | None = None) -> Iterator[str]:
+    """Serve ``app`` on ``sock`` (default: a free loopback port); yield its base URL.
+
+    Pass a socket from :func:`free_socket` when the app must know its own URL before it
+    starts (e.g. its ``public_base_url``).
+    """
+    sock = sock or free_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, lifespan=lifespan, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
@@ -43,7 +58,7 @@ def serve(app: Any, *, lifespan: str = "on") -> Iterator[str]:
             raise RuntimeError(f"server on port {port} did not start within 30 s")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url_of(sock)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
