@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import URLEncodedBody
+from litestar.params import JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from core.accounts.actors import SignedInUser
 from core.accounts.signin import change_password, set_locale, update_profile
 from core.actor import Access, Actor, Area
 from core.errors import PermanentError
+from core.i18n import msg
 from core.runtime import Runtime
 from web.forms import field_errors
 from web.i18n import gettext
@@ -86,8 +87,8 @@ class ProfileController(Controller):
     ) -> Template | Redirect:
         """Save the name and the language."""
         try:
-            await update_profile(runtime.sessions, actor, display_name=data.display_name)
-            user = await set_locale(runtime.sessions, actor, data.locale)
+            await set_locale(runtime.sessions, actor, data.locale)  # refuses before any change
+            user = await update_profile(runtime.sessions, actor, display_name=data.display_name)
         except PermanentError as exc:
             context = {"form": data, "errors": field_errors(exc)}
             title = gettext("My profile")
@@ -141,8 +142,42 @@ class ProfileController(Controller):
         return redirect("/settings/profile")
 
 
+@dataclass
+class ProfileIn:
+    """Changes to one's own profile; fields left out stay as they are."""
+
+    display_name: str | None = None
+    locale: str | None = None
+
+
+@dataclass
+class PasswordIn:
+    """A password change."""
+
+    current_password: str = ""
+    password: str = ""
+
+
+def _me(actor: Actor, user: SignedInUser) -> MeView:
+    return MeView(
+        user_id=user.id,
+        account_id=user.account_id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        locale=user.locale,
+        is_manager=actor.is_owner,
+        access={
+            area.value: actor.level(area).name.lower()
+            for area in Area
+            if actor.level(area) > Access.NONE
+        },
+        store_ids=sorted(actor.store_ids) if actor.store_ids is not None else None,
+    )
+
+
 class MeApiController(Controller):
-    """``/api/v1/me``."""
+    """``/api/v1/me``: the JSON twin of the profile page."""
 
     path = "/api/v1/me"
     tags = ["accounts"]
@@ -152,18 +187,43 @@ class MeApiController(Controller):
         self, actor: NamedDependency[Actor], user: NamedDependency[SignedInUser]
     ) -> MeView:
         """The user behind the session or token, with their areas and stores."""
-        return MeView(
-            user_id=user.id,
-            account_id=user.account_id,
-            email=user.email,
-            display_name=user.display_name,
-            role=user.role,
-            locale=user.locale,
-            is_manager=actor.is_owner,
-            access={
-                area.value: actor.level(area).name.lower()
-                for area in Area
-                if actor.level(area) > Access.NONE
-            },
-            store_ids=sorted(actor.store_ids) if actor.store_ids is not None else None,
+        return _me(actor, user)
+
+    @patch("/", summary="Change your name or language")
+    async def update_me(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        runtime: NamedDependency[Runtime],
+        data: JSONBody[ProfileIn],
+    ) -> MeView:
+        """Change the display name and/or the UI language."""
+        user: SignedInUser | None = None
+        if data.locale is not None:
+            user = await set_locale(runtime.sessions, actor, data.locale)
+        if data.display_name is not None:
+            user = await update_profile(runtime.sessions, actor, display_name=data.display_name)
+        if user is None:
+            raise PermanentError(msg("Nothing to change."), field="display_name")
+        if request.scope.get("session"):
+            refresh_session_user(request, user)
+        return _me(actor, user)
+
+    @post("/password", summary="Change your password", status_code=200)
+    async def change_password_api(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        runtime: NamedDependency[Runtime],
+        data: JSONBody[PasswordIn],
+    ) -> MeView:
+        """Change the password; other sessions end (API tokens keep working)."""
+        user = await change_password(
+            runtime.sessions,
+            actor,
+            current_password=data.current_password,
+            new_password=data.password,
         )
+        if request.scope.get("session"):
+            refresh_session_user(request, user)
+        return _me(actor, user)

@@ -185,3 +185,29 @@ async def test_bearer_tokens_authenticate_api_calls_and_never_fall_back_to_cooki
     await revoke_api_token(runtime_of(app).sessions, actor, view.id)
     gone = await script.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert gone.status_code == 401
+
+
+async def test_the_profile_has_a_json_twin(owner, new_client) -> None:
+    from tests.web.helpers import send_json
+
+    changed = await send_json(
+        owner.client, "PATCH", "/api/v1/me", {"display_name": "Li", "locale": "en"}
+    )
+    assert changed.status_code == 200
+    assert (changed.json()["display_name"], changed.json()["locale"]) == ("Li", "en")
+    assert "Welcome, Li" in (await owner.get("/")).text  # the session follows the change
+
+    bad = await send_json(
+        owner.client, "PATCH", "/api/v1/me", {"locale": "xx", "display_name": "Z"}
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "locale"
+    assert (await owner.get("/api/v1/me")).json()["display_name"] == "Li"  # nothing changed
+
+    moved = await send_json(
+        owner.client,
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": PASSWORD, "password": "new long password"},
+    )
+    assert moved.status_code == 200
+    assert (await owner.get("/api/v1/me")).status_code == 200  # this session stays valid
