@@ -23,6 +23,7 @@ class Area(enum.StrEnum):
     STOCK = "stock"
     PURCHASING = "purchasing"
     STATISTICS = "statistics"
+    STORES = "stores"
     SETTINGS = "settings"
 
 

@@ -7,10 +7,12 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -18,13 +20,48 @@ from core import __version__
 from core.config import Settings, load_settings
 from core.registry import Registry
 from core.runtime import Runtime, open_runtime
+from web.auth import AuthController
+from web.errors import exception_handlers
 from web.health import HealthController
+from web.i18n import LocaleMiddleware
+from web.jobs import JobApiController, JobPagesController
 from web.pages import HomeController
+from web.people import PeopleApiController, PeoplePagesController
+from web.profile import MeApiController, ProfileController
+from web.security import (
+    PUBLIC,
+    TokenAwareCSRFMiddleware,
+    csrf_config,
+    provide_actor,
+    provide_runtime,
+    provide_user,
+    require_signed_in,
+    session_config,
+)
+from web.stores import StoreApiController, StorePagesController
 from web.templating import make_environment
+from web.tokens import TokenApiController, TokenPagesController
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 WorkerStarter = Callable[[Runtime], AbstractAsyncContextManager[object]]
+
+ROUTE_HANDLERS: list[Any] = [
+    HealthController,
+    AuthController,
+    HomeController,
+    ProfileController,
+    MeApiController,
+    PeoplePagesController,
+    PeopleApiController,
+    TokenPagesController,
+    TokenApiController,
+    StorePagesController,
+    StoreApiController,
+    JobPagesController,
+    JobApiController,
+]
+"""The built-in controllers, one module per area (plugins' routes are added after them)."""
 
 
 def create_app(
@@ -34,6 +71,9 @@ def create_app(
     worker_starter: WorkerStarter | None = None,
 ) -> Litestar:
     """Build the application.
+
+    Every route needs a signed-in user unless its handler (or controller, or router) has
+    ``opt={"public": True}``; see :mod:`web.security`.
 
     Args:
         settings: the configuration (default: loaded from file and environment).
@@ -60,18 +100,34 @@ def create_app(
             yield
 
     plugin_handlers: Sequence[Any] = list(registry.routes)
+    sessions = session_config(settings)
     return Litestar(
         route_handlers=[
-            HealthController,
-            HomeController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR]),
+            *ROUTE_HANDLERS,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC),
             *plugin_handlers,
         ],
         lifespan=[lifespan],
         plugins=[HTMXPlugin()],
+        request_class=HTMXRequest,
+        middleware=[
+            sessions.middleware,
+            DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf_config(settings)),
+            DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
+        ],
+        guards=[require_signed_in],
+        dependencies={
+            "actor": Provide(provide_actor),
+            "user": Provide(provide_user),
+            "runtime": Provide(provide_runtime),
+        },
+        exception_handlers=exception_handlers(),
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
         openapi_config=OpenAPIConfig(
-            title="Tradewind", version=__version__, path="/schema", use_handler_docstrings=True
+            title="Tradewind",
+            version=__version__,
+            use_handler_docstrings=True,
+            openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
         debug=False,
     )

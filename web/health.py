@@ -55,6 +55,7 @@ class HealthController(Controller):
 
     path = "/healthz"
     tags = ["health"]
+    opt = {"public": True}  # load balancers do not sign in
 
     @get("/", summary="Health of the database, Redis and the job workers")
     async def health(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from web import i18n
+
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -19,10 +21,12 @@ def make_environment(
         folders.append(override_dir)
     folders.extend(plugin_dirs)
     folders.append(BUILTIN_TEMPLATES)
-    return Environment(
+    environment = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         enable_async=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.install(environment)  # gettext of the current request's language, format filters
+    return environment

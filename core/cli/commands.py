@@ -8,4 +8,5 @@ import core.cli.db_cmd
 import core.cli.jobs_cmd
 import core.cli.plugins_cmd
 import core.cli.serve_cmd
+import core.cli.users_cmd
 import core.cli.worker_cmd  # noqa: F401

@@ -42,6 +42,8 @@ class Store(SQLModel, table=True):
     ``credentials_encrypted`` is a Fernet token made by :mod:`core.crypto` from the dict the
     plugin returned at authorization (access/refresh tokens); it is never stored in clear.
     ``settings`` holds per-store choices (default warehouse, shipping template ids, ...).
+    ``refreshing_until`` is the claim of the one worker refreshing the credentials right now
+    (see :mod:`core.stores.refresh`); it expires by itself if that worker dies.
     """
 
     __table_args__ = (
@@ -63,6 +65,7 @@ class Store(SQLModel, table=True):
     status_reason: str | None = text_field()
     authorized_at: datetime | None = time_field()
     last_sync_at: datetime | None = time_field()
+    refreshing_until: datetime | None = time_field()
     created_at: datetime = time_field(default_now=True)
     updated_at: datetime = time_field(default_now=True, auto_update=True)
 

@@ -210,10 +210,8 @@ def downgrade():
 async def test_failed_migration_changes_nothing(backend, tmp_path, monkeypatch) -> None:
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_broken.py").write_text(
-        FAILING_REVISION.format(down=migrate.head())
-    )
     before = migrate.head()
+    (scripts / "versions" / "0002_broken.py").write_text(FAILING_REVISION.format(down=before))
     async with fresh_database(backend, tmp_path) as url:
         await migrate.upgrade(url)
         monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
