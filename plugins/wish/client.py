@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from core.errors import NotFound, OutcomeUnknown, PermanentError
+from core.errors import NotFound, OutcomeUnknown, PermanentError, TransientError
 from core.interfaces.common import CallContext, Page, Problem, blocking
 from core.interfaces.listings import ListingPayload, ListingRecord
 from core.interfaces.marketplace import (
@@ -251,17 +251,33 @@ class WishMarketplace(WishOrders):
                 return listing_record(product)
             except OutcomeUnknown:
                 uncertain = True
-            except PermanentError:
-                if not uncertain:
+            except PermanentError as refused:
+                if not uncertain and refused.field != "parent_sku":
                     raise
-                existing = await self.find_listing_by_sku(ctx, credentials, listing.parent_sku)
-                if existing is None:
+                # After a lost answer, or when the parent SKU is taken (a retried job whose
+                # first attempt landed): adopt the product if it is this very listing.
+                existing = await self._look_up(ctx, credentials, listing.parent_sku, uncertain)
+                if existing is None or not _same_skus(existing, listing):
                     raise
                 return existing
-            existing = await self.find_listing_by_sku(ctx, credentials, listing.parent_sku)
+            existing = await self._look_up(ctx, credentials, listing.parent_sku, uncertain)
             if existing is not None:
                 return existing
         raise OutcomeUnknown(f"Wish did not confirm the creation of {listing.parent_sku}")
+
+    async def _look_up(
+        self, ctx: CallContext, credentials: Credentials, parent_sku: str, uncertain: bool
+    ) -> ListingRecord | None:
+        """Find by parent SKU; while a create is uncertain, a failed look-up stays uncertain."""
+        try:
+            return await self.find_listing_by_sku(ctx, credentials, parent_sku)
+        except TransientError as exc:
+            if uncertain and not isinstance(exc, OutcomeUnknown):
+                raise OutcomeUnknown(
+                    f"Wish did not confirm the creation of {parent_sku}: {exc}",
+                    retry_after=exc.retry_after,
+                ) from exc
+            raise
 
     async def update_listing(
         self,
@@ -369,6 +385,11 @@ class WishMarketplace(WishOrders):
 def _expiry(token: Mapping[str, Any]) -> datetime | None:
     value = token.get("expiry_time")
     return parse_time(str(value)) if value else None
+
+
+def _same_skus(record: ListingRecord, listing: ListingPayload) -> bool:
+    """Whether a product on Wish carries exactly the variant SKUs of ``listing``."""
+    return {v.sku for v in record.variants} == {v.sku for v in listing.variants}
 
 
 def _with_defaults(listing: ListingPayload, session: StoreSession) -> ListingPayload:
