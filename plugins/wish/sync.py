@@ -69,7 +69,10 @@ class SyncDeps:
 
 @dataclass
 class SyncReport:
-    """What one sync run did (kept as the job's result)."""
+    """What one sync run did (kept as the job's result).
+
+    ``failed`` holds ``(key, error)`` pairs: the Wish id of an item that was not written.
+    """
 
     store_id: int
     stream: str
@@ -80,7 +83,7 @@ class SyncReport:
     updated: int = 0
     unchanged: int = 0
     watermark: datetime | None = None
-    failed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, counts: OrderCounts) -> None:
         """Add a page's upsert counts."""
@@ -94,7 +97,7 @@ class SyncReport:
         for name in ("since", "until", "watermark"):
             value = getattr(self, name)
             data[name] = value.isoformat() if value else None
-        data["failed"] = self.failed[:100]
+        data["failed"] = [{"key": key, "error": error} for key, error in self.failed[:100]]
         return data
 
 
@@ -291,7 +294,7 @@ async def sync_orders(
                 try:
                     records.append(order_record(item))
                 except (KeyError, TypeError, ValueError) as exc:
-                    report.failed.append(f"order {item.get('id')}: unreadable ({exc})")
+                    report.failed.append((str(item.get("id")), f"unreadable order: {exc}"))
             async with deps.sessions() as session, session.begin():
                 report.count(await upsert_orders(session, store, records, deps.now()))
             _seen(report, items)
@@ -350,7 +353,7 @@ async def sync_products(
                         report.updated += 1
                     else:
                         report.unchanged += 1
-                    report.failed.extend(outcome.problems)
+                    report.failed.extend((record.listing_id, p) for p in outcome.problems)
 
         await pipeline(start, fetch, write, adapter.settings.sync_lanes)
 
