@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.config import Settings
 from core.db import create_engine, session_factory
 from core.embedded_redis import EmbeddedRedis
+from core.jobs import JobQueue
 from core.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Runtime:
     http: httpx.AsyncClient
     redis_url: str
     redis: aioredis.Redis
+    queue: JobQueue
     embedded_redis: EmbeddedRedis | None = None
 
 
@@ -74,20 +76,24 @@ async def open_runtime(
         redis_url = await asyncio.to_thread(embedded.start)
         log.info("embedded redis-server started at %s", redis_url)
     engine = create_engine(settings.effective_database_url)
+    sessions = session_factory(engine)
     client = aioredis.Redis.from_url(redis_url)
     http = make_http_client()
+    queue = await JobQueue.connect(settings, registry, sessions, redis_url=redis_url)
     try:
         yield Runtime(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=sessions,
             registry=registry,
             http=http,
             redis_url=redis_url,
             redis=client,
+            queue=queue,
             embedded_redis=embedded,
         )
     finally:
+        await queue.close()
         await http.aclose()
         await client.aclose()
         await engine.dispose()

@@ -29,8 +29,11 @@ async def _check_redis(runtime: Runtime) -> dict[str, Any]:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
             await runtime.redis.ping()
     except Exception as exc:
-        return {"ok": False, "embedded": runtime.embedded_redis is not None,
-                "error": type(exc).__name__}
+        return {
+            "ok": False,
+            "embedded": runtime.embedded_redis is not None,
+            "error": type(exc).__name__,
+        }
     return {"ok": True, "embedded": runtime.embedded_redis is not None}
 
 
@@ -40,8 +43,11 @@ async def _check_workers(runtime: Runtime) -> dict[str, Any]:
             workers = await live_workers(runtime.redis, runtime.settings.queue_name)
     except Exception as exc:
         return {"ok": False, "count": 0, "error": type(exc).__name__}
-    return {"ok": bool(workers), "count": len(workers), "in_process":
-            runtime.settings.runs_in_process_worker}
+    return {
+        "ok": bool(workers),
+        "count": len(workers),
+        "in_process": runtime.settings.runs_in_process_worker,
+    }
 
 
 class HealthController(Controller):

@@ -5,4 +5,7 @@ One plain ``import`` line per module, so parallel changes never touch the same l
 
 import core.cli.config_cmd
 import core.cli.db_cmd
-import core.cli.plugins_cmd  # noqa: F401
+import core.cli.jobs_cmd
+import core.cli.plugins_cmd
+import core.cli.serve_cmd
+import core.cli.worker_cmd  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from core.config import Settings
+    from core.jobs.queue import JobQueue
 
 
 class JobContext(Protocol):
@@ -25,6 +27,8 @@ class JobContext(Protocol):
     """Id of the :class:`~core.models.JobRecord` this attempt works for."""
     account_id: int | None
     """Account the job runs for (``None`` for deployment-wide jobs)."""
+    user_id: int | None
+    """Person who started the job, when a person did."""
     attempt: int
     """1 for the first attempt, 2 for the first retry, ..."""
     settings: Settings
@@ -33,6 +37,8 @@ class JobContext(Protocol):
     """The process's shared HTTP client (explicit timeouts); adapters reuse it."""
     registry: Any
     """The :class:`core.registry.Registry` of loaded plugins."""
+    queue: JobQueue
+    """The job queue (for housekeeping-style jobs; others use :meth:`enqueue`)."""
 
     async def set_total(self, total: int) -> None:
         """Announce how many items the batch has."""
@@ -47,7 +53,20 @@ class JobContext(Protocol):
         """Record that item ``key`` was left alone on purpose (e.g. already in that state)."""
 
     async def finished_items(self) -> set[str]:
-        """Keys of items already done or skipped, so a retried attempt can skip them."""
+        """Keys of items already done, skipped or failed, so a retried attempt can skip them.
+
+        Failed items count as finished because retrying a permanent error cannot help; a
+        seller's "retry failed items" turns them back to pending first.
+        """
+
+    def item(self, key: str, label: str = "") -> AbstractAsyncContextManager[None]:
+        """Run one item: ``async with ctx.item(key, label): ...``.
+
+        Leaving the block normally records the item done; a :class:`~core.errors.PermanentError`
+        inside it records the item failed with that message and is swallowed, so the batch
+        goes on. Any other exception (a :class:`~core.errors.TransientError` included) leaves
+        the item unrecorded and propagates: the attempt ends and a retry resumes at this item.
+        """
 
     async def is_cancelled(self) -> bool:
         """Whether someone asked to cancel this job; check between items and stop early."""
@@ -61,7 +80,10 @@ class JobContext(Protocol):
         dedup_key: str | None = None,
         title: str = "",
     ) -> int:
-        """Enqueue another job (by registered name); returns its job record id."""
+        """Enqueue another job (by registered name); returns its job record id.
+
+        ``account_id`` defaults to this job's account; the new job records the same user.
+        """
 
 
 JobFunction = Callable[[JobContext, dict[str, Any]], Awaitable[dict[str, Any] | None]]
@@ -76,7 +98,8 @@ class JobDefinition:
         name: unique job name, by convention ``"<plugin id>.<what>"`` (``"wish.sync_orders"``).
         func: the coroutine function run by the worker.
         title: human title shown on the jobs page.
-        timeout: seconds before an attempt is abandoned (default: the ``job_timeout`` setting).
+        timeout: seconds before an attempt is abandoned and retried like a transient error
+            (default: the ``job_timeout`` setting).
         max_tries: attempts before the job is recorded as failed (default: ``job_max_tries``).
     """
 
@@ -91,8 +114,10 @@ class JobDefinition:
 class CronDefinition:
     """Run a registered job on a schedule (UTC), like cron.
 
-    Each time field is ``None`` (any), an int, or a set of ints. With ``every_seconds`` set
-    instead, the job runs at that interval (the time fields are then ignored).
+    Each time field is ``None`` (any), an int, or a set of ints; ``weekday`` counts Monday as
+    0. With ``every_seconds`` set instead, the job runs at that interval, on whole multiples of
+    it since the Unix epoch (the time fields are then ignored). Each tick makes one job record,
+    however many workers run.
 
     Attributes:
         name: unique schedule name.

@@ -69,6 +69,8 @@ class JobRecord(SQLModel, table=True):
     attempts: int = 0
     error: str | None = Field(default=None, max_length=4000)
     cancel_requested: bool = False
+    queue_job_id: str | None = Field(default=None, max_length=200)
+    """Id of the queue message that runs the current attempt series (``core.jobs`` owns it)."""
     created_at: datetime = time_field(default_now=True)
     started_at: datetime | None = time_field()
     finished_at: datetime | None = time_field()

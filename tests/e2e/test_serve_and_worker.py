@@ -1,0 +1,241 @@
+"""The issue's "done when", as real processes: ``tradewind serve`` on the embedded defaults,
+and ``serve`` + a separate ``tradewind worker`` on PostgreSQL + Redis, each running a job that a
+plugin (from ``plugins_dir``) registered, with its progress visible in the job record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from core.db import create_engine
+
+PLUGIN = """
+import asyncio
+from core import hookimpl
+from core.interfaces.jobs import JobDefinition
+
+
+async def count(ctx, payload):
+    await ctx.set_total(payload["n"])
+    for index in range(payload["n"]):
+        if index == payload.get("fail_at"):
+            await ctx.item_failed(str(index), "refused on purpose")
+        else:
+            await ctx.item_done(str(index))
+        await asyncio.sleep(payload.get("delay", 0.05))
+    return {"counted": payload["n"]}
+
+
+@hookimpl
+def register_jobs(register):
+    register(JobDefinition(name="e2e.count", func=count, title="Count"))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tradewind(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _spawn(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "core.cli", *args], env=env, stdout=handle, stderr=subprocess.STDOUT
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> dict[str, object]:
+    deadline = time.monotonic() + 60
+    last: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text(errors="replace")
+        try:
+            answer = httpx.get(f"{url}/healthz", timeout=2)
+            last = answer.json()
+            if answer.status_code == 200:
+                return last
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"never healthy: {last}\n{log.read_text(errors='replace')}")
+
+
+def _run_job_to_completion(env: dict[str, str], n: int, fail_at: int) -> dict[str, object]:
+    enqueued = _tradewind(
+        "jobs",
+        "enqueue",
+        "e2e.count",
+        "--payload",
+        json.dumps({"n": n, "fail_at": fail_at, "delay": 0.4}),
+        env=env,
+    )
+    assert enqueued.returncode == 0, enqueued.stderr
+    job_id = enqueued.stdout.strip()
+    seen_progress: set[int] = set()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        shown = _tradewind("jobs", "show", job_id, "--json", env=env)
+        assert shown.returncode == 0, shown.stderr
+        record = json.loads(shown.stdout)
+        seen_progress.add(int(record["done"]))  # type: ignore[arg-type]
+        if record["status"] not in ("queued", "running"):
+            record["seen_progress"] = sorted(seen_progress)
+            return record  # type: ignore[no-any-return]
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+@pytest.fixture
+def plugin_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "e2e.py").write_text(PLUGIN)
+    return folder
+
+
+def _base_env(tmp_path: Path, plugin_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND_")}
+    env.update(
+        TRADEWIND_DATA_DIR=str(tmp_path / "data"),
+        TRADEWIND_PLUGINS_DIR=str(plugin_dir),
+        TRADEWIND_PORT=str(port),
+        TRADEWIND_QUEUE_NAME=f"tw-e2e:{uuid.uuid4().hex}",
+    )
+    return env
+
+
+@pytest.mark.slow
+def test_serve_on_embedded_defaults_runs_a_plugin_job(tmp_path: Path, plugin_dir: Path) -> None:
+    port = _free_port()
+    env = _base_env(tmp_path, plugin_dir, port)
+    log = tmp_path / "serve.log"
+    server = _spawn("serve", env=env, log=log)
+    try:
+        health = _wait_healthy(f"http://127.0.0.1:{port}", server, log)
+        assert health["database"] == {"ok": True, "backend": "sqlite"}
+        assert health["redis"] == {"ok": True, "embedded": True}
+        record = _run_job_to_completion(env, n=20, fail_at=7)
+    finally:
+        _stop(server)
+    assert record["status"] == "partial"
+    assert (record["total"], record["done"], record["failed"]) == (20, 19, 1)
+    assert record["failed_items"] == [{"key": "7", "error": "refused on purpose"}]
+    assert record["result"] == {"counted": 20}
+    # Progress was visible while the job ran, not only at the end.
+    assert len(record["seen_progress"]) > 2  # type: ignore[arg-type]
+    assert (tmp_path / "data" / "tradewind.db").exists()
+
+
+def _fresh_postgres(server_url: str) -> Iterator[str]:
+    name = f"tw_e2e_{uuid.uuid4().hex[:10]}"
+    admin = make_url(server_url).set(drivername="postgresql+asyncpg")
+
+    async def run(statement: str) -> None:
+        engine = create_engine(
+            admin.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+        )
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    server = os.environ.get("TRADEWIND_TEST_DATABASE_URL")
+    if not server or not server.startswith("postgres"):
+        pytest.skip("needs TRADEWIND_TEST_DATABASE_URL pointing at PostgreSQL (CI's second run)")
+    yield from _fresh_postgres(server)
+
+
+@pytest.fixture
+def external_redis() -> str:
+    url = os.environ.get("TRADEWIND_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("needs TRADEWIND_TEST_REDIS_URL (CI's second run)")
+    return url
+
+
+@pytest.mark.slow
+def test_serve_and_separate_worker_on_postgres_and_redis(
+    tmp_path: Path, plugin_dir: Path, postgres_database: str, external_redis: str
+) -> None:
+    port = _free_port()
+    env = _base_env(tmp_path, plugin_dir, port)
+    env.update(TRADEWIND_DATABASE_URL=postgres_database, TRADEWIND_REDIS_URL=external_redis)
+
+    refused = _tradewind("serve", env=env, timeout=60)
+    assert refused.returncode == 2
+    assert "tradewind db upgrade" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    upgraded = _tradewind("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+
+    server = _spawn("serve", env=env, log=tmp_path / "serve.log")
+    worker = None
+    try:
+        # Without a worker, the web process is up but not healthy.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+        assert answer.status_code == 503
+        assert answer.json()["workers"]["count"] == 0
+        worker = _spawn("worker", env=env, log=tmp_path / "worker.log")
+        health = _wait_healthy(f"http://127.0.0.1:{port}", server, tmp_path / "serve.log")
+        assert health["database"] == {"ok": True, "backend": "postgresql"}
+        assert health["redis"] == {"ok": True, "embedded": False}
+        record = _run_job_to_completion(env, n=10, fail_at=-1)
+    finally:
+        if worker is not None:
+            _stop(worker)
+        _stop(server)
+    assert record["status"] == "succeeded"
+    assert (record["total"], record["done"], record["failed"]) == (10, 10, 0)
