@@ -5,8 +5,10 @@ key (``<client_id>:<merchant_id>``) so a batch runs just under the limit instead
 storms:
 
 - **pacing**: a GCRA token bucket (a "theoretical arrival time" per key) grants one request
-  every ``window / (limit * share)`` seconds, with a burst of one; the limit is the configured
-  one, lowered to what ``Remaining`` reveals (``remaining + 1`` on a window's first call);
+  every ``window / (limit * share)`` seconds; after a stall it may catch up by the headroom
+  the share leaves in a window (``limit * (1 - share)`` requests, at least one), never more;
+  the limit is the configured one, lowered to what ``Remaining`` reveals (``remaining + 1`` on
+  a window's first call);
 - **concurrency**: at most ``max_concurrency`` requests of one key in flight per process;
 - **429**: every request of the key waits until ``Wish-Rate-Limit-Reset``; a successful answer
   with ``Remaining: 0`` also holds the key until the next window starts.
@@ -65,10 +67,24 @@ class BudgetPolicy:
             max_concurrency=settings.max_concurrency,
         )
 
+    def effective_limit(self, learned_limit: float | None) -> float:
+        """The configured limit, lowered to the one learned from headers (if any)."""
+        return self.limit if learned_limit is None else min(self.limit, learned_limit)
+
     def interval(self, learned_limit: float | None) -> float:
         """Seconds between two grants, given the limit learned from headers (if any)."""
-        limit = self.limit if learned_limit is None else min(self.limit, learned_limit)
-        return self.window_s / max(limit * self.share, 1e-9)
+        return self.window_s / max(self.effective_limit(learned_limit) * self.share, 1e-9)
+
+    def tolerance(self, learned_limit: float | None) -> float:
+        """How far (seconds) grants may run ahead of the even pace after a stall.
+
+        The headroom the share leaves in one window (``limit * (1 - share)`` requests, at
+        least one) may be spent at once, so a moment of stall (a busy event loop, a slow
+        answer) is caught up without ever exceeding the limit within a window.
+        """
+        limit = self.effective_limit(learned_limit)
+        burst = max(1, math.floor(limit * (1 - self.share) + 1e-9))
+        return (burst - 1) * self.interval(learned_limit)
 
 
 @dataclass
@@ -164,8 +180,8 @@ class InMemoryBudget:
         """Reserve the next grant of ``key``; return the monotonic time it is due."""
         state = self._state(key)
         now = max(self.monotonic(), state.blocked_until)
-        grant = max(now, state.tat)
-        state.tat = grant + self.policy.interval(state.learned_limit)
+        grant = max(now, state.tat - self.policy.tolerance(state.learned_limit))
+        state.tat = max(state.tat, now) + self.policy.interval(state.learned_limit)
         return grant
 
     @asynccontextmanager
@@ -215,12 +231,15 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])
 local learned = tonumber(redis.call('HGET', KEYS[1], 'learned') or '0')
 if learned > 0 and learned < limit then limit = learned end
-local interval = tonumber(ARGV[2]) / (limit * tonumber(ARGV[3]))
+local share = tonumber(ARGV[3])
+local interval = tonumber(ARGV[2]) / (limit * share)
+local burst = math.max(1, math.floor(limit * (1 - share) + 1e-9))
+local tolerance = (burst - 1) * interval
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked') or '0')
 local start = math.max(now, blocked)
-local grant = math.max(start, tat)
-redis.call('HSET', KEYS[1], 'tat', tostring(grant + interval))
+local grant = math.max(start, tat - tolerance)
+redis.call('HSET', KEYS[1], 'tat', tostring(math.max(tat, start) + interval))
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
 return {tostring(grant - now), tostring(blocked - now)}
 """

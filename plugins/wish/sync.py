@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +44,8 @@ from plugins.wish.sync_products_db import stale_listing_ids, upsert_listing
 
 Fetch = Callable[[RangeCursor], Awaitable[tuple[list[Item], RangeCursor | None]]]
 Sink = Callable[[list[Item]], Awaitable[None]]
+_WRITE_BATCH = 200
+"""Most items one writer transaction takes from pages that queued up meanwhile."""
 
 
 @dataclass
@@ -107,9 +109,9 @@ def _first_error(error: BaseException) -> BaseException:
     return error
 
 
-async def run_lanes(start: RangeCursor, fetch: Fetch, sink: Sink, lanes: int) -> None:
-    """Walk ``start`` with up to ``lanes`` parallel cursors, handing every page to ``sink``."""
-    pending: deque[RangeCursor] = deque([start])
+async def run_lanes(starts: Sequence[RangeCursor], fetch: Fetch, sink: Sink, lanes: int) -> None:
+    """Walk the ``starts`` ranges with up to ``lanes`` parallel cursors; pages go to ``sink``."""
+    pending: deque[RangeCursor] = deque(starts)
     busy = 0
     changed = asyncio.Condition()
 
@@ -145,17 +147,29 @@ async def run_lanes(start: RangeCursor, fetch: Fetch, sink: Sink, lanes: int) ->
             group.create_task(lane())
 
 
-async def pipeline(start: RangeCursor, fetch: Fetch, write: Sink, lanes: int) -> None:
+async def pipeline(starts: Sequence[RangeCursor], fetch: Fetch, write: Sink, lanes: int) -> None:
     """Fetch with :func:`run_lanes` into a bounded queue that one writer drains."""
     queue: asyncio.Queue[list[Item] | None] = asyncio.Queue(maxsize=2 * lanes)
 
     async def produce() -> None:
-        await run_lanes(start, fetch, queue.put, lanes)
+        await run_lanes(starts, fetch, queue.put, lanes)
         await queue.put(None)
 
     async def consume() -> None:
-        while (items := await queue.get()) is not None:
-            await write(items)
+        done = False
+        while not done:
+            first = await queue.get()
+            if first is None:
+                return
+            batch = list(first)
+            # Pages that arrived meanwhile go into the same transaction.
+            while len(batch) < _WRITE_BATCH and not queue.empty():
+                more = queue.get_nowait()
+                if more is None:
+                    done = True
+                    break
+                batch.extend(more)
+            await write(batch)
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -221,7 +235,7 @@ async def _run(
     account_id: int | None,
     stream: SyncStream,
     overlap: timedelta,
-    body: Callable[[Store, Credentials, SyncReport, RangeCursor], Awaitable[None]],
+    body: Callable[[Store, Credentials, SyncReport, list[RangeCursor]], Awaitable[None]],
     full: bool,
 ) -> SyncReport:
     now = deps.now()
@@ -236,8 +250,11 @@ async def _run(
         report.pulled = report.created = report.updated = report.unchanged = 0
         report.failed.clear()
         report.watermark = watermark
-        start = RangeCursor(lo=to_ms(since), hi=to_ms(now + overlap))
-        await body(store, credentials, report, start)
+        # The part after "now" only matters when Wish's clock runs ahead: its own range.
+        starts = [RangeCursor(lo=to_ms(since), hi=to_ms(now))]
+        if overlap:
+            starts.append(RangeCursor(lo=to_ms(now) + 1, hi=to_ms(now + overlap)))
+        await body(store, credentials, report, starts)
 
     try:
         await with_fresh_credentials(
@@ -281,7 +298,7 @@ async def sync_orders(
     adapter = deps.adapter
 
     async def body(
-        store: Store, credentials: Credentials, report: SyncReport, start: RangeCursor
+        store: Store, credentials: Credentials, report: SyncReport, starts: list[RangeCursor]
     ) -> None:
         ctx = _context(deps, store)
 
@@ -299,7 +316,7 @@ async def sync_orders(
                 report.count(await upsert_orders(session, store, records, deps.now()))
             _seen(report, items)
 
-        await pipeline(start, fetch, write, adapter.settings.sync_lanes)
+        await pipeline(starts, fetch, write, adapter.settings.sync_lanes)
 
     return await _run(
         deps, store_id, account_id, SyncStream.ORDERS, adapter.order_sync_overlap, body, full
@@ -322,7 +339,7 @@ async def sync_products(
     overlap = timedelta(minutes=adapter.settings.product_sync_overlap_minutes)
 
     async def body(
-        store: Store, credentials: Credentials, report: SyncReport, start: RangeCursor
+        store: Store, credentials: Credentials, report: SyncReport, starts: list[RangeCursor]
     ) -> None:
         ctx = _context(deps, store)
         assert store.id is not None
@@ -351,10 +368,10 @@ async def sync_products(
                         report.created += 1
                     elif outcome.action == "updated":
                         report.updated += 1
-                    else:
+                    elif outcome.action == "unchanged":
                         report.unchanged += 1
                     report.failed.extend((record.listing_id, p) for p in outcome.problems)
 
-        await pipeline(start, fetch, write, adapter.settings.sync_lanes)
+        await pipeline(starts, fetch, write, adapter.settings.sync_lanes)
 
     return await _run(deps, store_id, account_id, SyncStream.PRODUCTS, overlap, body, full)

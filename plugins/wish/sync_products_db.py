@@ -54,7 +54,7 @@ _STATES = {
 
 @dataclass
 class ListingOutcome:
-    """What one upsert did: ``created``, ``updated`` or ``unchanged``, and problems."""
+    """What one upsert did: ``created``, ``updated``, ``unchanged`` or ``skipped``, and why."""
 
     action: str
     product_id: int
@@ -91,6 +91,7 @@ async def stale_listing_ids(
 
 
 async def _find(session: AsyncSession, store: Store, record: ListingRecord) -> Product | None:
+    """The product bound to the listing, else the store's product with its parent SKU."""
     bound = await session.exec(
         select(Product).where(
             Product.store_id == store.id, Product.platform_product_id == record.listing_id
@@ -103,7 +104,6 @@ async def _find(session: AsyncSession, store: Store, record: ListingRecord) -> P
                 Product.account_id == store.account_id,
                 Product.store_id == store.id,
                 Product.parent_sku == record.parent_sku,
-                col(Product.platform_product_id).is_(None),
             )
         )
         product = by_sku.first()
@@ -128,6 +128,15 @@ async def upsert_listing(
     assert store.id is not None
     product = await _find(session, store, record)
     state = product_state(record)
+    if product is not None and product.platform_product_id not in (None, record.listing_id):
+        return ListingOutcome(
+            "skipped",
+            product.id or 0,
+            [
+                f"parent SKU {record.parent_sku} is already used by product {product.id}, "
+                f"bound to Wish listing {product.platform_product_id}; not synced"
+            ],
+        )
     if product is None:
         product = Product(account_id=store.account_id, store_id=store.id, state=state)
         action = "created"

@@ -329,6 +329,35 @@ async def test_lanes_split_the_window_and_deliver_every_item_once(lanes: int) ->
     async def sink(page: list[Item]) -> None:
         delivered.extend(str(item["id"]) for item in page)
 
-    await run_lanes(RangeCursor(lo=0, hi=7000), fetch, sink, lanes)
+    await run_lanes([RangeCursor(lo=0, hi=7000)], fetch, sink, lanes)
     assert sorted(delivered) == [item["id"] for item in items]
     assert most == lanes
+
+
+async def test_a_parent_sku_bound_to_another_listing_is_reported_not_duplicated(
+    deps: SyncDeps,
+    sessions: Sessions,
+    store_id: int,
+    client: httpx.AsyncClient,
+    credentials: Credentials,
+) -> None:
+    ctx = CallContext(http=client)
+    remote = await deps.adapter.publish_listing(ctx, credentials, make_listing("SAME-1", 1))
+    async with sessions() as session, session.begin():
+        store = await session.get(Store, store_id)
+        assert store is not None
+        session.add(
+            Product(
+                account_id=store.account_id,
+                store_id=store_id,
+                state=ProductState.DELISTED,
+                parent_sku="SAME-1",
+                platform_product_id="an-older-listing",
+            )
+        )
+    report = await sync_products(deps, store_id)
+    assert report.created == 0
+    assert [key for key, _ in report.failed] == [remote.listing_id]
+    async with sessions() as session:
+        products = list(await session.exec(select(Product)))
+    assert [p.platform_product_id for p in products] == ["an-older-listing"]
