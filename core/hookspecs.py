@@ -246,7 +246,9 @@ def register_commands(cli: click.Group) -> None:
     is run, or ``tradewind --help`` lists them), after the configuration is loaded. A command
     that needs the settings takes the CLI state with ``@click.pass_obj`` (a
     :class:`core.cli.CliState`; ``state.settings()`` are the effective settings). A command
-    name that is built-in or added by another plugin stops the command line.
+    name that is built-in or added by another plugin stops the command line, except for click
+    groups: groups of the same name are merged, so several plugins can each add a
+    sub-command such as ``tradewind sandbox <platform>`` (their sub-commands must differ).
 
     Example::
 

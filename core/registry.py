@@ -413,17 +413,36 @@ class PluginCommand:
     command: click.Command
 
 
+def _merge_groups(first: PluginCommand, command: click.Command, plugin_id: str) -> bool:
+    """Add the sub-commands of ``command`` to ``first`` when both are groups."""
+    import click
+
+    if not isinstance(first.command, click.Group) or not isinstance(command, click.Group):
+        return False
+    for sub_name, sub in command.commands.items():
+        if sub_name in first.command.commands:
+            raise PluginError(
+                f"command '{first.command.name} {sub_name}' is added by both plugin "
+                f"'{first.plugin_id}' and plugin '{plugin_id}'"
+            )
+        first.command.add_command(sub, sub_name)
+    return True
+
+
 def collect_commands(pm: PluginManager, reserved: Collection[str] = ()) -> dict[str, PluginCommand]:
     """Call ``register_commands`` of every plugin and return the commands by name.
 
-    Each plugin gets a group of its own, so the core knows who added what.
+    Each plugin gets a group of its own, so the core knows who added what. Click groups of
+    the same name added by several plugins are merged into the first one (``tradewind sandbox
+    wish``, ``tradewind sandbox aliexpress``); their sub-commands must differ.
 
     Args:
         pm: the plugin manager.
         reserved: names of built-in commands, which plugins may not take.
 
     Raises:
-        ConfigError: a command name is built-in or added by two plugins.
+        ConfigError: a command name is built-in or added by two plugins (other than two
+            groups), or two plugins add the same sub-command to a shared group.
     """
     import click
 
@@ -436,6 +455,8 @@ def collect_commands(pm: PluginManager, reserved: Collection[str] = ()) -> dict[
         for name, command in group.commands.items():
             if name in reserved:
                 raise PluginError(f"plugin '{plugin_id}' adds command '{name}', a built-in one")
+            if name in commands and _merge_groups(commands[name], command, plugin_id):
+                continue
             if name in commands:
                 raise PluginError(
                     f"command '{name}' is added by both plugin '{commands[name].plugin_id}' "

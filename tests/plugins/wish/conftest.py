@@ -9,8 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
+from core.interfaces.common import CallContext
+from core.interfaces.marketplace import AuthorizedStore, Credentials
+from plugins.wish.client import WishMarketplace
 from plugins.wish.sandbox import SandboxApp, SandboxClock, create_sandbox_app
 from plugins.wish.sandbox.clock import parse_to_ms
+from plugins.wish.settings import WishSettings
+from tests.plugins.wish.plugin_helpers import authorize, fast_sleep, settings_for
 from tests.plugins.wish.sandbox_helpers import REDIRECT_URI, admin, obtain_tokens, usd
 
 START_MS = parse_to_ms("2024-05-01T08:00:00.000Z")
@@ -122,3 +127,33 @@ def product_payload(warehouse_id: str) -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def advance(clock: SandboxClock) -> Callable[[float], None]:
     return clock.advance
+
+
+# -- the plugin's fixtures: an adapter on the in-process sandbox, authorized via OAuth ------
+
+
+@pytest.fixture
+def wish_settings(oauth_app: dict[str, Any]) -> WishSettings:
+    return settings_for(oauth_app, "http://wish.sandbox")
+
+
+@pytest.fixture
+def adapter(wish_settings: WishSettings) -> WishMarketplace:
+    return WishMarketplace(wish_settings, sleep=fast_sleep)
+
+
+@pytest.fixture
+def ctx(client: httpx.AsyncClient) -> CallContext:
+    return CallContext(http=client)
+
+
+@pytest.fixture
+async def authorized(
+    client: httpx.AsyncClient, adapter: WishMarketplace, merchant: dict[str, Any]
+) -> AuthorizedStore:
+    return await authorize(client, adapter, merchant["id"])
+
+
+@pytest.fixture
+def credentials(authorized: AuthorizedStore) -> Credentials:
+    return authorized.credentials
