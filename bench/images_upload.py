@@ -146,7 +146,9 @@ def run_pipeline(files: list[Path], store: Path) -> dict[str, float]:
             info, thumb = inspect_and_thumbnail(data)
             small += info.is_small
             key = await storage.put_original(data, info.mime)
-            await storage.put(variant_key(key, THUMBNAIL_VARIANT), thumb.data, thumb.mime)
+            await storage.put(
+                variant_key(key, THUMBNAIL_VARIANT), thumb.data, content_type=thumb.mime
+            )
         return total, small
 
     started = time.perf_counter()
