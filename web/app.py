@@ -19,6 +19,7 @@ from core.config import Settings, load_settings
 from core.registry import Registry
 from core.runtime import Runtime, open_runtime
 from web.health import HealthController
+from web.images_public import PublicImagesController
 from web.pages import HomeController
 from web.templating import make_environment
 
@@ -64,6 +65,7 @@ def create_app(
         route_handlers=[
             HealthController,
             HomeController,
+            PublicImagesController,
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
             *plugin_handlers,
         ],
