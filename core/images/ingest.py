@@ -13,7 +13,6 @@ stored in input order, so which items a nearly full quota refuses does not depen
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import hashlib
 import io
@@ -302,11 +301,10 @@ class IngestMixin(SpaceBase):
             while window:
                 await settle_first()
         finally:
-            for _key, _label, task in window:
+            leftovers = [task for _key, _label, task in window]
+            for task in leftovers:
                 task.cancel()
-            for _key, _label, task in window:
-                with contextlib.suppress(BaseException):
-                    await task
+            await asyncio.gather(*leftovers, return_exceptions=True)
         return outcomes
 
     async def _batch_result(

@@ -14,6 +14,8 @@ whole batch; "retry failed items" on the job runs those again.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from core.actor import Actor
@@ -59,6 +61,17 @@ class JobProgress(BatchProgress):
     async def stop_requested(self) -> bool:
         """Whether the job was cancelled."""
         return await self.ctx.is_cancelled()
+
+
+@contextlib.asynccontextmanager
+async def _as_permanent() -> AsyncIterator[None]:
+    """A folder or product deleted since the job was started fails the job with a message."""
+    try:
+        yield
+    except NotFound:
+        raise PermanentError(
+            "A folder or product of this batch no longer exists; start the batch again."
+        ) from None
 
 
 def _actor(ctx: JobContext) -> Actor:
@@ -120,12 +133,13 @@ async def upload_batch(ctx: JobContext, payload: dict[str, Any]) -> dict[str, An
     space = ImageSpace.for_job(ctx)
     files = list(payload.get("files", []))
     sources = [(str(entry.get("name", "")), _StagedUpload(space.storage, entry)) for entry in files]
-    result = await space.upload_many(
-        _actor(ctx),
-        sources,
-        folder_id=payload.get("folder_id"),
-        progress=await JobProgress.of(ctx),
-    )
+    async with _as_permanent():
+        result = await space.upload_many(
+            _actor(ctx),
+            sources,
+            folder_id=payload.get("folder_id"),
+            progress=await JobProgress.of(ctx),
+        )
     await _discard(space.storage, [entry["key"] for entry in files if "key" in entry])
     return _summary(result)
 
@@ -141,13 +155,14 @@ async def import_zip(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]
             "The uploaded archive is no longer available; upload it again."
         ) from None
     progress = await JobProgress.of(ctx)
-    result = await space.import_zip(
-        _actor(ctx),
-        data,
-        archive_name=str(archive.get("name", "archive.zip")),
-        folder_id=payload.get("folder_id"),
-        progress=progress,
-    )
+    async with _as_permanent():
+        result = await space.import_zip(
+            _actor(ctx),
+            data,
+            archive_name=str(archive.get("name", "archive.zip")),
+            folder_id=payload.get("folder_id"),
+            progress=progress,
+        )
     if result.error is not None:
         await ctx.item_failed("archive", result.error.message or "", result.error.name)
     await _discard(space.storage, [archive.get("key")])
@@ -157,23 +172,25 @@ async def import_zip(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]
 async def fetch_urls(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Fetch URLs into the image space (payload ``urls``, optional ``folder_id``)."""
     space = ImageSpace.for_job(ctx)
-    result = await space.fetch_urls(
-        _actor(ctx),
-        [str(url) for url in payload.get("urls", [])],
-        folder_id=payload.get("folder_id"),
-        progress=await JobProgress.of(ctx),
-    )
+    async with _as_permanent():
+        result = await space.fetch_urls(
+            _actor(ctx),
+            [str(url) for url in payload.get("urls", [])],
+            folder_id=payload.get("folder_id"),
+            progress=await JobProgress.of(ctx),
+        )
     return _summary(result)
 
 
 async def capture_product_images(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Capture the external images of products (payload ``product_ids``)."""
     space = ImageSpace.for_job(ctx)
-    result = await space.capture_product_images(
-        _actor(ctx),
-        [int(product_id) for product_id in payload.get("product_ids", [])],
-        progress=await JobProgress.of(ctx),
-    )
+    async with _as_permanent():
+        result = await space.capture_product_images(
+            _actor(ctx),
+            [int(product_id) for product_id in payload.get("product_ids", [])],
+            progress=await JobProgress.of(ctx),
+        )
     return _summary(result)
 
 

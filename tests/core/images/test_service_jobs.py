@@ -232,3 +232,18 @@ async def test_jobs_refuse_payload_keys_that_are_not_staged_uploads(
     record = await load(sessions, job_id)
     assert (record.status, record.done, record.failed) == (JobStatus.FAILED, 0, 2)
     assert await image_count(sessions, stranger.account_id) == 0
+
+
+async def test_a_folder_deleted_before_the_job_runs_fails_it_with_a_message(
+    job_space: ImageSpace, queue: JobQueue, job_settings, registry, sessions
+) -> None:
+    actor = await new_account(sessions)
+    folder = await job_space.create_folder(actor, "Mugs")
+    job_id = await job_space.start_url_fetch(
+        actor, queue, ["http://127.0.0.1:9/a.jpg"], folder_id=folder.id
+    )
+    await job_space.delete_folder(actor, folder.id)
+    await run(job_settings, registry, sessions)
+    record = await load(sessions, job_id)
+    assert record.status == JobStatus.FAILED
+    assert "no longer exists" in (record.error or "")
