@@ -213,14 +213,16 @@ def _write_once(path: Path, data: bytes, *, replace: bool = False) -> bool:
         with contextlib.suppress(FileNotFoundError):
             if path.stat().st_size == len(data):
                 return False
-    for _attempt in range(3):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(5):
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
             break
-        except FileNotFoundError:  # a concurrent delete removed the emptied folder; again
+        except (FileNotFoundError, FileExistsError):
+            # A concurrent delete removed the emptied folder while it was being made (mkdir
+            # then finds it neither there nor creatable as a file) or used; again.
             continue
-    else:  # pragma: no cover - three deletes racing one put
+    else:  # pragma: no cover - five deletes racing one put
         raise OSError(f"could not create a file in {path.parent}")
     try:
         with os.fdopen(fd, "wb") as handle:

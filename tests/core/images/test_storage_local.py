@@ -151,3 +151,15 @@ def test_variant_key_is_built_from_the_original() -> None:
     assert variant_key(f"{SHA}.thumb", "square") == f"{SHA}.square"
     with pytest.raises(InvalidStorageKey):
         variant_key(SHA, "../x")
+
+
+async def test_a_put_racing_the_delete_of_its_emptied_folder_still_lands(
+    storage: LocalImageStorage,
+) -> None:
+    """A delete removes folders it empties; a put into the same folder must survive that."""
+    thumb = variant_key(SHA, "thumb")
+    for _round in range(500):
+        await storage.put_original(DATA)
+        await asyncio.gather(storage.write(thumb, b"thumbnail"), storage.remove(SHA))
+        assert await storage.get(thumb) == b"thumbnail"
+        assert await storage.remove(thumb) is True
