@@ -22,12 +22,13 @@ from core.images.capture import CaptureMixin
 from core.images.errors import ImageRejected, ImageTooLarge, ZipRejected
 from core.images.ingest import UploadSource, clean_name
 from core.images.inspect import MIB, human_size
+from core.images.job_names import (
+    JOB_CAPTURE_PRODUCT_IMAGES,
+    JOB_FETCH_URLS,
+    JOB_IMPORT_ZIP,
+    JOB_UPLOAD_BATCH,
+)
 from core.jobs import JobQueue
-
-JOB_UPLOAD_BATCH = "images.upload_batch"
-JOB_IMPORT_ZIP = "images.import_zip"
-JOB_FETCH_URLS = "images.fetch_urls"
-JOB_CAPTURE_PRODUCT_IMAGES = "images.capture_product_images"
 
 MAX_ZIP_UPLOAD_BYTES = 1024 * MIB
 """Largest ZIP archive accepted for import (its members are limited on their own)."""

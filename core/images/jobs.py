@@ -20,18 +20,12 @@ from typing import Any
 
 from core.actor import Actor
 from core.errors import NotFound, PermanentError
-from core.images.batches import (
-    JOB_CAPTURE_PRODUCT_IMAGES,
-    JOB_FETCH_URLS,
-    JOB_IMPORT_ZIP,
-    JOB_UPLOAD_BATCH,
-    check_staged_key,
-)
+from core.images.batches import check_staged_key
 from core.images.errors import ImageRejected
 from core.images.service import ImageSpace
 from core.images.space import BatchProgress
 from core.images.views import BatchResult, ItemOutcome
-from core.interfaces.jobs import JobContext, JobDefinition
+from core.interfaces.jobs import JobContext
 from core.interfaces.storage import StorageBackend
 
 
@@ -192,17 +186,3 @@ async def capture_product_images(ctx: JobContext, payload: dict[str, Any]) -> di
             progress=await JobProgress.of(ctx),
         )
     return _summary(result)
-
-
-def definitions() -> list[JobDefinition]:
-    """The image space's job definitions."""
-    return [
-        JobDefinition(JOB_UPLOAD_BATCH, upload_batch, title="Upload images"),
-        JobDefinition(JOB_IMPORT_ZIP, import_zip, title="Import a ZIP of images"),
-        JobDefinition(JOB_FETCH_URLS, fetch_urls, title="Fetch images by URL"),
-        JobDefinition(
-            JOB_CAPTURE_PRODUCT_IMAGES,
-            capture_product_images,
-            title="Save the external images of products",
-        ),
-    ]

@@ -24,7 +24,6 @@ import logging
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -134,6 +133,8 @@ async def lock_blob(session: AsyncSession, content_hash: str, byte_size: int) ->
     The lock is a no-op ``UPDATE`` (a row lock on PostgreSQL, the write lock on SQLite); when
     a concurrent delete removed the row between the insert and the lock, it is made again.
     """
+    from sqlalchemy.dialects import postgresql, sqlite  # only here: they take long to import
+
     connection = await session.connection()
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     for _ in range(_LOCK_ATTEMPTS):

@@ -11,7 +11,8 @@ from sqlmodel import col, select
 
 from core.config import Settings, load_settings
 from core.images import jobs as image_jobs
-from core.images.batches import JOB_UPLOAD_BATCH, staged_key
+from core.images.batches import staged_key
+from core.images.job_names import JOB_UPLOAD_BATCH
 from core.images.service import ImageSpace
 from core.images.storage_local import LocalImageStorage
 from core.jobs import JobQueue
