@@ -9,6 +9,9 @@ process, so its peak RSS is its own:
   one verifying decode, a 240 px WEBP thumbnail from that decode), store the original
   content-addressed with ``LocalImageStorage`` (atomic write with fsync) and the thumbnail
   beside it.
+- ``service``: the whole image-space upload, ``ImageSpace.upload_many`` on a SQLite database
+  made by the migrations: the pipeline above plus dedup, the quota transaction, the image
+  row and the shared-file lock, with up to four images decoded at once.
 
 Run from the repository root::
 
@@ -146,7 +149,9 @@ def run_pipeline(files: list[Path], store: Path) -> dict[str, float]:
             info, thumb = inspect_and_thumbnail(data)
             small += info.is_small
             key = await storage.put_original(data, info.mime)
-            await storage.put(variant_key(key, THUMBNAIL_VARIANT), thumb.data, thumb.mime)
+            await storage.put(
+                variant_key(key, THUMBNAIL_VARIANT), thumb.data, content_type=thumb.mime
+            )
         return total, small
 
     started = time.perf_counter()
@@ -154,11 +159,72 @@ def run_pipeline(files: list[Path], store: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "bytes": total, "small": small}
 
 
+class _LazyFile:
+    """A file opened on its first read, so a batch of 1,000 never holds 1,000 handles."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: io.BufferedReader | None = None
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.handle is None:
+            self.handle = self.path.open("rb")
+        data = self.handle.read(size)
+        if not data:
+            self.handle.close()
+        return data
+
+
+def run_service(files: list[Path], store: Path) -> dict[str, float]:
+    """Upload every file through the image-space service, as a batch job does."""
+    from core import migrate
+    from core.actor import Actor
+    from core.config import load_settings
+    from core.db import create_engine, session_factory
+    from core.images.service import ImageSpace
+    from core.images.storage_local import LocalImageStorage
+    from core.models import Account
+
+    settings = load_settings(env={}, data_dir=store, plugins=[])
+
+    async def upload_all() -> tuple[float, int, int, int]:
+        await migrate.upgrade(settings)  # set-up, not timed
+        engine = create_engine(settings.effective_database_url)
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            account = Account(name="bench", image_quota_bytes=100 * 2**30)
+            session.add(account)
+            await session.commit()
+            assert account.id is not None
+        space = ImageSpace(sessions, settings, LocalImageStorage(store / "images"))
+        started = time.perf_counter()
+        result = await space.upload_many(
+            Actor.system(account.id), [(path.name, _LazyFile(path)) for path in files]
+        )
+        seconds = time.perf_counter() - started
+        await engine.dispose()
+        small = sum(1 for item in result.items if item.image and item.image.is_small)
+        return seconds, result.usage.used_bytes, small, result.stored
+
+    seconds, total, small, stored = asyncio.run(upload_all())
+    if stored != len(files):
+        raise SystemExit(f"only {stored} of {len(files)} images were stored")
+    return {"seconds": seconds, "bytes": total, "small": small}
+
+
+PHASES = ("baseline", "pipeline", "service")
+
+
 def child(phase: str, input_folder: Path, store: Path) -> None:
     """Run one phase in this process and print its numbers as JSON."""
     files = sorted(input_folder.glob("0*.*"))
     rss_before = _peak_rss_mb()
-    result = run_baseline(files) if phase == "baseline" else run_pipeline(files, store)
+    if phase == "baseline":
+        result = run_baseline(files)
+    elif phase == "pipeline":
+        result = run_pipeline(files, store)
+    else:
+        result = run_service(files, store)
     result.update(count=len(files), rss_start_mb=rss_before, peak_rss_mb=_peak_rss_mb())
     print(json.dumps(result))
 
@@ -189,7 +255,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="random seed of the images")
     parser.add_argument("--workdir", type=Path, default=None, help="reuse this folder")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each phase")
-    parser.add_argument("--phase", choices=["baseline", "pipeline"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -205,7 +271,7 @@ def main() -> None:
         file=sys.stderr,
     )
     store = workdir / "store"
-    runs: dict[str, list[dict[str, float]]] = {"baseline": [], "pipeline": []}
+    runs: dict[str, list[dict[str, float]]] = {phase: [] for phase in PHASES}
     for _ in range(args.repeat):  # alternate, so a noisy minute hurts both alike
         for phase in runs:
             runs[phase].append(_run_child(phase, workdir / "input", store))
@@ -214,11 +280,11 @@ def main() -> None:
 
 
 def _report(count: int, runs: dict[str, list[dict[str, float]]], stored_mb: float) -> None:
-    baseline, pipeline = runs["baseline"], runs["pipeline"]
+    baseline, pipeline, service = runs["baseline"], runs["pipeline"], runs["service"]
     total_mb = baseline[0]["bytes"] / 2**20
     print(
         f"\n{count} images, {total_mb:.0f} MB of files, {int(pipeline[0]['small'])} under "
-        f"800x800; store after the pipeline: {stored_mb:.0f} MB; {len(baseline)} run(s) each, "
+        f"800x800; store after the last run: {stored_mb:.0f} MB; {len(baseline)} run(s) each, "
         "median shown, (min-max) of the seconds\n"
     )
     print("| run | seconds | images/s | MB/s | peak RSS (MB) |")
@@ -227,6 +293,7 @@ def _report(count: int, runs: dict[str, list[dict[str, float]]], stored_mb: floa
     for name, rows in (
         ("baseline: Pillow open + load", baseline),
         ("pipeline: inspect + store + thumbnail", pipeline),
+        ("service: ImageSpace.upload_many (SQLite)", service),
     ):
         times = sorted(row["seconds"] for row in rows)
         seconds = medians[name] = statistics.median(times)
@@ -239,8 +306,13 @@ def _report(count: int, runs: dict[str, list[dict[str, float]]], stored_mb: floa
     ratio = (
         medians["pipeline: inspect + store + thumbnail"] / medians["baseline: Pillow open + load"]
     )
-    start_rss = max(row["rss_start_mb"] for row in baseline + pipeline)
+    service_ratio = (
+        medians["service: ImageSpace.upload_many (SQLite)"]
+        / medians["baseline: Pillow open + load"]
+    )
+    start_rss = max(row["rss_start_mb"] for row in baseline + pipeline + service)
     print(f"\npipeline time / baseline time: {ratio:.2f}")
+    print(f"service time / baseline time: {service_ratio:.2f}")
     print(f"peak RSS of a child before its loop: {start_rss:.0f} MB")
 
 

@@ -94,6 +94,28 @@ class Settings(BaseModel):
     job_retention_days: int = Field(
         30, ge=1, description="Days finished job records are kept before housekeeping purges them."
     )
+    image_quota_bytes: int = Field(
+        1024**3,  # core.models.accounts.DEFAULT_IMAGE_QUOTA_BYTES, without importing the models
+        ge=0,
+        description="Image space of a new account, in bytes (default 1 GiB); operators may "
+        "change it per account afterwards.",
+    )
+    image_max_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        description="Largest single image accepted, in bytes (uploads, ZIP members, URL fetches).",
+    )
+    image_storage: str = Field(
+        "local",
+        min_length=1,
+        description="Id of the storage backend that keeps image files: 'local' (the data "
+        "folder) or one a plugin registers (e.g. an S3-compatible store).",
+    )
+    fetch_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Non-public networks that image URL fetching may reach anyway, e.g. "
+        "127.0.0.1/32 for the local demo and tests. Leave empty in production.",
+    )
     default_locale: str = Field("zh_CN", description="UI language for new users (zh_CN or en).")
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
     plugin: dict[str, dict[str, Any]] = Field(
@@ -107,6 +129,14 @@ class Settings(BaseModel):
     def _known_locale(cls, value: str) -> str:
         if value not in ("zh_CN", "en"):
             raise ValueError("must be zh_CN or en")
+        return value
+
+    @field_validator("fetch_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        from core.net.addresses import parse_networks
+
+        parse_networks(value)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("log_level")
@@ -219,7 +249,7 @@ def _redact_url(url: str) -> str:
     return f"{scheme}://{user}:***@{host}" if ":" in creds else url
 
 
-_LIST_SETTINGS = {"plugins"}
+_LIST_SETTINGS = {"plugins", "fetch_allowed_networks"}
 
 
 def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from web.auth import AuthController
 from web.errors import exception_handlers
 from web.health import HealthController
 from web.i18n import LocaleMiddleware
+from web.images_public import PublicImagesController
 from web.jobs import JobApiController, JobPagesController
 from web.pages import HomeController
 from web.people import PeopleApiController, PeoplePagesController
@@ -60,6 +61,7 @@ ROUTE_HANDLERS: list[Any] = [
     StoreApiController,
     JobPagesController,
     JobApiController,
+    PublicImagesController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

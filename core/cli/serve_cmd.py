@@ -14,6 +14,7 @@ from core import migrate
 from core.cli import CliState, cli, fail
 from core.config import Settings
 from core.db import is_sqlite
+from core.images.backends import storage_for
 from core.registry import Registry, build_registry
 from core.runtime import Runtime
 
@@ -76,6 +77,9 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     registry = build_registry(settings)
+    # A deployment without its image storage backend is a wrong setting: say so now, not
+    # on the first image request.
+    storage_for(settings, registry)
     prepare_database(settings)
     app = build_app_for(settings, registry)
     import uvicorn

@@ -8,10 +8,12 @@ the picture's address.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from core.images.errors import NotAnImage
 from core.images.inspect import DEFAULT_LIMITS, ImageInfo, ImageLimits, inspect_image
+from core.images.thumbs import RenderedImage, inspect_and_thumbnail
 from core.net.safe_fetch import SafeFetcher
 
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
@@ -26,12 +28,14 @@ class FetchedImage:
         final_url: where the image was found, after redirects.
         data: the image's bytes.
         info: what inspection found.
+        thumbnail: its thumbnail, when asked for (made from the same decode).
     """
 
     url: str
     final_url: str
     data: bytes
     info: ImageInfo
+    thumbnail: RenderedImage | None = None
 
 
 async def fetch_image(
@@ -40,14 +44,16 @@ async def fetch_image(
     *,
     limits: ImageLimits = DEFAULT_LIMITS,
     timeout: float = 60.0,
+    thumbnail: bool = False,
 ) -> FetchedImage:
-    """Download an image through ``fetcher`` and inspect it.
+    """Download an image through ``fetcher`` and inspect it (in a worker thread).
 
     Args:
         fetcher: the safe fetcher (its resolver and allow-list apply).
         url: the image's URL.
         limits: the image limits; ``limits.max_bytes`` also bounds the download.
         timeout: seconds for the whole download, redirects included.
+        thumbnail: also make the thumbnail, from the same decode (the image-space path).
 
     Returns:
         The accepted image.
@@ -64,8 +70,14 @@ async def fetch_image(
         timeout=timeout,
         headers={"Accept": "image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"},
     )
+    rendered: RenderedImage | None = None
     try:
-        info = inspect_image(result.body, limits)
+        if thumbnail:
+            info, rendered = await asyncio.to_thread(
+                inspect_and_thumbnail, result.body, limits=limits
+            )
+        else:
+            info = await asyncio.to_thread(inspect_image, result.body, limits)
     except NotAnImage:
         if result.content_type in _PAGE_TYPES:
             raise NotAnImage(
@@ -73,4 +85,6 @@ async def fetch_image(
                 "picture and copy the image address instead."
             ) from None
         raise
-    return FetchedImage(url=url, final_url=result.final_url, data=result.body, info=info)
+    return FetchedImage(
+        url=url, final_url=result.final_url, data=result.body, info=info, thumbnail=rendered
+    )

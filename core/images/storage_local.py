@@ -78,13 +78,17 @@ def variant_key(key: str, variant: str) -> str:
 
 
 class LocalImageStorage:
-    """Image files in a folder, addressed by content. All methods are coroutines.
+    """Image files in a folder, addressed by content: the built-in storage backend.
+
+    Implements :class:`core.interfaces.storage.StorageBackend`; the built-in plugin
+    ``storage_local`` registers it under the id ``local``. I/O methods are coroutines.
 
     Args:
         root: the store's folder, normally ``settings.data_dir / "images"``; created on demand.
     """
 
-    backend_id = "local"
+    id = "local"
+    display_name = "Local data folder"
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -98,7 +102,7 @@ class LocalImageStorage:
         validate_key(key)
         return self.root / key[0:2] / key[2:4] / key
 
-    async def put(self, key: str, data: bytes, content_type: str | None = None) -> bool:
+    async def put(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
         """Store ``data`` under ``key`` atomically.
 
         An original already stored is left as it is (same key, same bytes); a variant is
@@ -108,8 +112,17 @@ class LocalImageStorage:
             key: the storage key. For an original (no variant) it must be the SHA-256 of
                 ``data``, which is checked.
             data: the bytes.
-            content_type: accepted for interface compatibility; the local store does not
-                keep it.
+            content_type: accepted for the interface; the local store does not keep it (the
+                image's database row does).
+
+        Raises:
+            InvalidStorageKey: the key is not valid.
+            ValueError: an original's key is not the SHA-256 of ``data``.
+        """
+        await self.write(key, data)
+
+    async def write(self, key: str, data: bytes) -> bool:
+        """Like :meth:`put`, and say whether a file was written.
 
         Returns:
             True when the file was written, False when the original was already there.
@@ -176,9 +189,18 @@ class LocalImageStorage:
         except FileNotFoundError:
             raise NotFound(f"image file {key} is not in the store") from None
 
-    async def delete(self, key: str) -> bool:
-        """Remove what is stored under ``key``; True when something was removed."""
+    async def delete(self, key: str) -> None:
+        """Remove what is stored under ``key``; a missing key is not an error."""
+        await self.remove(key)
+
+    async def remove(self, key: str) -> bool:
+        """Like :meth:`delete`, and say whether something was removed."""
         return await asyncio.to_thread(_remove, self.path_for(key))
+
+    def url(self, key: str) -> str | None:
+        """None: Tradewind serves local files itself (``/i/<token>``), see :meth:`path_for`."""
+        validate_key(key)
+        return None
 
 
 def _write_once(path: Path, data: bytes, *, replace: bool = False) -> bool:
@@ -191,14 +213,16 @@ def _write_once(path: Path, data: bytes, *, replace: bool = False) -> bool:
         with contextlib.suppress(FileNotFoundError):
             if path.stat().st_size == len(data):
                 return False
-    for _attempt in range(3):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(5):
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
             break
-        except FileNotFoundError:  # a concurrent delete removed the emptied folder; again
+        except (FileNotFoundError, FileExistsError):
+            # A concurrent delete removed the emptied folder while it was being made (mkdir
+            # then finds it neither there nor creatable as a file) or used; again.
             continue
-    else:  # pragma: no cover - three deletes racing one put
+    else:  # pragma: no cover - five deletes racing one put
         raise OSError(f"could not create a file in {path.parent}")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -16,7 +16,7 @@ import posixpath
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -180,7 +180,7 @@ def _open_archive(source: str | os.PathLike[str] | BinaryIO) -> zipfile.ZipFile:
 def iter_zip_images(
     source: str | os.PathLike[str] | BinaryIO,
     limits: ZipLimits = DEFAULT_ZIP_LIMITS,
-) -> Iterator[ZipItem]:
+) -> Generator[ZipItem, None, None]:
     """Yield the image members of a ZIP archive, each with its bytes or its refusal.
 
     Folders and operating-system clutter (``__MACOSX/``, ``.DS_Store``, ``Thumbs.db``,

@@ -22,7 +22,7 @@ from core.models.catalog import (
     ProductState,
     Variant,
 )
-from core.models.images import SMALL_IMAGE_PIXELS, Image, ImageRole, ProductImage
+from core.models.images import SMALL_IMAGE_PIXELS, Image, ImageBlob, ImageRole, ProductImage
 from core.models.inventory import (
     MovementKind,
     Pairing,
@@ -60,6 +60,7 @@ __all__ = [
     "Category",
     "CategoryKind",
     "Image",
+    "ImageBlob",
     "ImageRole",
     "ItemStatus",
     "JobItem",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.base import (
@@ -19,8 +19,9 @@ from core.models.base import (
     time_field,
 )
 
-DEFAULT_IMAGE_QUOTA_BYTES = 2 * 1024**3
-"""Image space of a new account (rule 16); operators may raise it per account."""
+DEFAULT_IMAGE_QUOTA_BYTES = 1024**3
+"""Image space of a new account (rule 16, 1 GiB); the ``image_quota_bytes`` setting changes it
+for new accounts and operators may raise it per account."""
 
 
 class UserRole(enum.StrEnum):
@@ -51,13 +52,25 @@ class PermissionArea(enum.StrEnum):
 
 
 class Account(SQLModel, table=True):
-    """A tenant: one seller business. Every seller row points here through ``account_id``."""
+    """A tenant: one seller business. Every seller row points here through ``account_id``.
+
+    ``image_bytes_used`` is the sum of ``byte_size`` of the account's images, kept by the image
+    space in the same transaction as every image it adds or deletes; a conditional update
+    (``used + n <= quota``) makes concurrent uploads unable to overrun the quota together.
+    """
+
+    __table_args__ = (
+        CheckConstraint("image_bytes_used >= 0", name="image_bytes_used_not_negative"),
+    )
 
     id: int | None = id_field()
     name: str = Field(max_length=200)
     default_currency: str = currency_field()
     image_quota_bytes: int = Field(
         default=DEFAULT_IMAGE_QUOTA_BYTES, sa_column=Column(BigInteger(), nullable=False)
+    )
+    image_bytes_used: int = Field(
+        default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0")
     )
     created_at: datetime = time_field(default_now=True)
 

@@ -51,6 +51,24 @@ class Image(SQLModel, table=True):
     created_at: datetime = time_field(default_now=True)
 
 
+class ImageBlob(SQLModel, table=True):
+    """One stored file, shared by every account's :class:`Image` row with its ``content_hash``.
+
+    Not a seller row: the storage is content-addressed per deployment, so two accounts that
+    upload the same picture share one file (each still pays for it in its own quota). The row
+    is the lock that keeps "store this file" and "delete this file, nobody uses it" apart: both
+    lock it first, so a file is only deleted while no :class:`Image` row references its hash.
+    """
+
+    __tablename__ = "image_blob"
+    __table_args__ = (UniqueConstraint("content_hash"),)
+
+    id: int | None = id_field()
+    content_hash: str = Field(min_length=64, max_length=64)
+    byte_size: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    created_at: datetime = time_field(default_now=True)
+
+
 class ImageRole(enum.StrEnum):
     """How a product uses an image."""
 

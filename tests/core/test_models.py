@@ -9,7 +9,8 @@ from sqlmodel import SQLModel
 import core.models
 from core.models import Account, Store, StoreStatus
 
-NOT_SELLER_ROWS = {"account", "job_item"}  # the tenant itself; items follow their job record
+# The tenant itself; items follow their job record; blobs are shared files of the deployment.
+NOT_SELLER_ROWS = {"account", "job_item", "image_blob"}
 TABLES = sorted(SQLModel.metadata.tables.values(), key=lambda t: t.name)
 
 

@@ -91,6 +91,8 @@ ACCOUNT_OBJECTS: dict[str, Callable[[AccountA], Awaitable[int]]] = {
 
 OTHER_PARAMS: dict[str, str] = {
     "platform": "testmarket",
+    # Public image URLs are capabilities (unguessable tokens), served to anyone who has one.
+    "name": "unknown-image-token",
     "token": "1.9999999999.not-a-valid-link",  # a set-password link: a capability, not an id
     "file_path": "app.css",
     "path": "openapi.json",

@@ -42,9 +42,9 @@ async def test_original_is_stored_under_its_content_address(storage: LocalImageS
 
 
 async def test_same_bytes_are_stored_once(storage: LocalImageStorage) -> None:
-    assert await storage.put(SHA, DATA, "image/png") is True
+    assert await storage.write(SHA, DATA) is True
     first = storage.path_for(SHA).stat()
-    assert await storage.put(SHA, DATA, "image/png") is False
+    assert await storage.write(SHA, DATA) is False
     assert await storage.put_original(DATA) == SHA
     again = storage.path_for(SHA).stat()
     assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
@@ -72,8 +72,8 @@ async def test_thumbnail_sits_beside_its_original_and_is_replaced(
     await storage.put_original(DATA)
     thumb = variant_key(SHA, THUMBNAIL_VARIANT)
     assert thumb == f"{SHA}.thumb"
-    assert await storage.put(thumb, b"first", "image/webp") is True
-    assert await storage.put(thumb, b"again", "image/webp") is True
+    assert await storage.write(thumb, b"first") is True
+    assert await storage.write(thumb, b"again") is True
     assert await storage.get(thumb) == b"again"
     assert storage.path_for(thumb).parent == storage.path_for(SHA).parent
     assert not [p for p in files_under(storage.root) if p.name.startswith(".tmp-")]
@@ -94,12 +94,12 @@ async def test_missing_keys(storage: LocalImageStorage) -> None:
     with pytest.raises(NotFound):
         [chunk async for chunk in storage.stream(SHA)]
     assert await storage.exists(SHA) is False
-    assert await storage.delete(SHA) is False
+    assert await storage.remove(SHA) is False
 
 
 async def test_delete_removes_the_file_and_empty_folders(storage: LocalImageStorage) -> None:
     await storage.put_original(DATA)
-    assert await storage.delete(SHA) is True
+    assert await storage.remove(SHA) is True
     assert await storage.exists(SHA) is False
     assert not (storage.root / SHA[:2]).exists()
     assert storage.root.is_dir()
@@ -151,3 +151,15 @@ def test_variant_key_is_built_from_the_original() -> None:
     assert variant_key(f"{SHA}.thumb", "square") == f"{SHA}.square"
     with pytest.raises(InvalidStorageKey):
         variant_key(SHA, "../x")
+
+
+async def test_a_put_racing_the_delete_of_its_emptied_folder_still_lands(
+    storage: LocalImageStorage,
+) -> None:
+    """A delete removes folders it empties; a put into the same folder must survive that."""
+    thumb = variant_key(SHA, "thumb")
+    for _round in range(500):
+        await storage.put_original(DATA)
+        await asyncio.gather(storage.write(thumb, b"thumbnail"), storage.remove(SHA))
+        assert await storage.get(thumb) == b"thumbnail"
+        assert await storage.remove(thumb) is True
