@@ -90,9 +90,11 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         async with engine.begin() as conn:
             await conn.run_sync(SQLModel.metadata.create_all)
     else:
+        # DELETE, not TRUNCATE: on mostly empty tables it is far cheaper (TRUNCATE makes and
+        # syncs new files for every table, every test). Children first, for the foreign keys.
         async with engine.begin() as conn:
-            tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                await conn.execute(table.delete())
     yield engine
     await engine.dispose()
 
