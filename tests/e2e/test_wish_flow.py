@@ -13,6 +13,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from core.interfaces.common import CallContext
 from core.interfaces.listings import ListingRecord
 from core.interfaces.marketplace import Credentials
 from core.jobs import InProcessWorker
-from core.models import Order, OrderState, Shipment, Store
+from core.models import Order, OrderState, Shipment, Store, utcnow
 from core.registry import build_registry
 from plugins.wish.sandbox import SandboxApp, create_sandbox_app, running_server
 from tests.web.helpers import SignedIn, make_client, running, runtime_of, send_json, sign_up
@@ -204,7 +205,19 @@ async def test_wish_from_authorization_to_a_shipped_order(flow: Flow) -> None:
     mug = await draft_in_store(flow, store_id, "E2E-MUG", "Ceramic mug")
     cup = await draft_in_store(flow, store_id, "E2E-CUP", "Ceramic cup")
 
+    # The token is about to expire: publishing refreshes it first (the stores connector).
+    runtime = runtime_of(flow.app)
+    async with runtime.sessions() as session, session.begin():
+        store = await session.get(Store, store_id)
+        assert store is not None
+        old_token = store.credentials_encrypted
+        store.credentials_expires_at = utcnow() + timedelta(hours=1)
+        session.add(store)
     await run_job(flow, "POST", "/api/v1/products/publish", {"product_ids": [mug, cup]})
+    async with runtime.sessions() as session:
+        store = await session.get(Store, store_id)
+    assert store is not None and store.credentials_encrypted != old_token
+    assert store.credentials_expires_at > utcnow() + timedelta(days=7)
     product = (await client.get(f"/api/v1/products/{mug}")).json()
     assert product["state"] == "published" and product["platform_product_id"]
     listing = await on_wish(flow, store_id, "E2E-MUG")
