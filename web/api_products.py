@@ -22,9 +22,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryP
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.actor import Actor
-from core.catalog import batch_edit, categories, claiming, importing, products, publishing
+from core.catalog import batch_edit, claiming, importing, products, publishing
 from core.catalog.batch_operations import Operation
-from core.catalog.categories import CategoryDeleteResult, CategoryOut, DeleteRule
 from core.catalog.exporting import export_products
 from core.catalog.import_rows import ImportOptions, ImportReport
 from core.catalog.jobs import PUSH_UPDATES_JOB, actor_payload
@@ -48,7 +47,7 @@ from core.catalog.schemas import (
 from core.catalog.template import template_csv, template_xlsx
 from core.crypto import CredentialCipher
 from core.errors import PermanentError
-from core.models import CategoryKind, ProductState
+from core.models import ProductState
 from core.runtime import Runtime
 from core.stores.connector import StoresConnector
 
@@ -117,46 +116,6 @@ class ExportIn(BaseModel):
     selection: Selection
     format: Literal["xlsx", "csv"] = "xlsx"
     language: Literal["en", "zh"] = "zh"
-
-
-class CategoryIn(BaseModel):
-    """A new category (a root when ``parent_id`` is null)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    parent_id: int | None = None
-    kind: CategoryKind = CategoryKind.PRODUCT
-
-
-class CategoryRename(BaseModel):
-    """A category's new name."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-
-
-class CategoryMove(BaseModel):
-    """Where to move a category (the root when ``parent_id`` is null)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    parent_id: int | None = None
-
-
-class AssignIn(BaseModel):
-    """Products to file under (or take out of) a category."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    product_ids: list[int] = Field(min_length=1)
-
-
-class AssignOut(BaseModel):
-    """How many products changed."""
-
-    changed: int
 
 
 @dataclass
@@ -533,100 +492,3 @@ def _download(content: bytes, file_name: str, file_format: str) -> Response[byte
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
     )
-
-
-class CategoryApiController(Controller):
-    """``/api/v1/categories``: the tree, create, rename, move, delete, assign products."""
-
-    path = "/api/v1/categories"
-    tags = ["categories"]
-
-    @get("/", summary="The category tree")
-    async def tree_api(
-        self,
-        actor: NamedDependency[Actor],
-        runtime: NamedDependency[Runtime],
-        kind: FromQuery[CategoryKind] = CategoryKind.PRODUCT,
-    ) -> list[CategoryOut]:
-        """Roots in order, each with its children and item counts."""
-        async with runtime.sessions() as session:
-            return await categories.category_tree(session, actor, kind)
-
-    @post("/", summary="Create a category")
-    async def create_api(
-        self,
-        actor: NamedDependency[Actor],
-        runtime: NamedDependency[Runtime],
-        data: JSONBody[CategoryIn],
-    ) -> CategoryOut:
-        """A new category under ``parent_id``."""
-        async with runtime.sessions() as session, session.begin():
-            return await categories.create_category(
-                session, actor, data.kind, data.name, data.parent_id
-            )
-
-    @patch("/{category_id:int}", summary="Rename a category")
-    async def rename_api(
-        self,
-        actor: NamedDependency[Actor],
-        runtime: NamedDependency[Runtime],
-        category_id: FromPath[int],
-        data: JSONBody[CategoryRename],
-    ) -> CategoryOut:
-        """A new name, unique among its siblings."""
-        async with runtime.sessions() as session, session.begin():
-            return await categories.rename_category(session, actor, category_id, data.name)
-
-    @post("/{category_id:int}/move", summary="Move a category", status_code=200)
-    async def move_api(
-        self,
-        actor: NamedDependency[Actor],
-        runtime: NamedDependency[Runtime],
-        category_id: FromPath[int],
-        data: JSONBody[CategoryMove],
-    ) -> CategoryOut:
-        """Move it (with its subtree) under ``parent_id``."""
-        async with runtime.sessions() as session, session.begin():
-            return await categories.move_category(session, actor, category_id, data.parent_id)
-
-    @delete("/{category_id:int}", summary="Delete a category", status_code=200)
-    async def delete_api(
-        self,
-        actor: NamedDependency[Actor],
-        runtime: NamedDependency[Runtime],
-        category_id: FromPath[int],
-        rule: FromQuery[DeleteRule] = DeleteRule.MOVE_TO_PARENT,
-    ) -> CategoryDeleteResult:
-        """Delete it and its subtree; its products move to the parent (or are unassigned)."""
-        async with runtime.sessions() as session, session.begin():
-            return await categories.delete_category(session, actor, category_id, rule)
-
-    @post("/{category_id:int}/assign", summary="File products under a category", status_code=200)
-    async def assign_api(
-        self,
-        actor: NamedDependency[Actor],
-        runtime: NamedDependency[Runtime],
-        category_id: FromPath[int],
-        data: JSONBody[AssignIn],
-    ) -> AssignOut:
-        """How many were newly filed."""
-        async with runtime.sessions() as session, session.begin():
-            changed = await categories.assign_products(
-                session, actor, data.product_ids, category_id
-            )
-        return AssignOut(changed=changed)
-
-    @post("/{category_id:int}/unassign", summary="Take products out of a category", status_code=200)
-    async def unassign_api(
-        self,
-        actor: NamedDependency[Actor],
-        runtime: NamedDependency[Runtime],
-        category_id: FromPath[int],
-        data: JSONBody[AssignIn],
-    ) -> AssignOut:
-        """How many were filed there."""
-        async with runtime.sessions() as session, session.begin():
-            changed = await categories.unassign_products(
-                session, actor, data.product_ids, category_id
-            )
-        return AssignOut(changed=changed)
