@@ -20,6 +20,9 @@ from core import __version__
 from core.config import Settings, load_settings
 from core.registry import Registry
 from core.runtime import Runtime, open_runtime
+from web.api_categories import CategoryApiController
+from web.api_orders import OrderApiController
+from web.api_products import ProductApiController
 from web.auth import AuthController
 from web.errors import exception_handlers
 from web.health import HealthController
@@ -62,6 +65,9 @@ ROUTE_HANDLERS: list[Any] = [
     JobPagesController,
     JobApiController,
     PublicImagesController,
+    ProductApiController,
+    CategoryApiController,
+    OrderApiController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

@@ -22,7 +22,7 @@ from core.actor import Access, Actor, Area
 from core.catalog import batch_edit, claiming, importing, products, publishing, states
 from core.catalog.batch_operations import Operation
 from core.catalog.listing_query import Selection, selected_ids
-from core.catalog.publishing import ItemResult, Outcome, RegistryConnector, StoreConnector
+from core.catalog.publishing import ItemResult, Outcome, StoreConnector
 from core.errors import PermanentError, TradewindError, TransientError
 from core.interfaces.jobs import JobContext, JobDefinition
 
@@ -58,8 +58,16 @@ def actor_from_payload(ctx: JobContext, payload: dict[str, Any]) -> Actor:
 
 
 def connector_for(ctx: JobContext) -> StoreConnector:
-    """The store connector of the running process."""
-    return RegistryConnector(ctx.registry, ctx.settings, ctx.http)
+    """The store connector of the running process: credentials refreshed when near expiry."""
+    from core.crypto import CredentialCipher
+    from core.stores.connector import StoresConnector
+
+    return StoresConnector(
+        ctx.sessions,
+        ctx.registry.marketplaces,
+        ctx.http,
+        CredentialCipher.from_settings(ctx.settings),
+    )
 
 
 async def _product_ids(ctx: JobContext, actor: Actor, payload: dict[str, Any]) -> list[int]:

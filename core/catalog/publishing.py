@@ -76,8 +76,9 @@ class StoreConnector(Protocol):
 class RegistryConnector:
     """Adapter from the plugin registry, credentials decrypted with the deployment's key.
 
-    It does not refresh expiring tokens; the stores module's connector (which does) replaces
-    it when it is merged. Stores that need re-authorization or are disabled are refused.
+    It does not refresh expiring tokens; jobs use the stores module's connector
+    (:class:`core.stores.connector.StoresConnector`), which does. Kept for callers that must
+    not write to the store row. Stores that need re-authorization or are disabled are refused.
     """
 
     def __init__(self, registry: Any, settings: Any, http: Any) -> None:

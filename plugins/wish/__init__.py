@@ -17,6 +17,7 @@ from core.interfaces.jobs import CronDefinition, JobDefinition
 from core.interfaces.marketplace import MarketplaceAdapter
 from plugins.wish.cli import add_commands
 from plugins.wish.client import WishMarketplace
+from plugins.wish.demo import add_demo_command
 from plugins.wish.jobs import job_definitions
 from plugins.wish.ratelimit import budget_for
 from plugins.wish.settings import WishSettings
@@ -42,5 +43,6 @@ def register_jobs(
 
 @hookimpl
 def register_commands(cli: click.Group) -> None:
-    """Add ``tradewind sandbox wish``."""
+    """Add ``tradewind sandbox wish`` and ``tradewind demo``."""
     add_commands(cli)
+    add_demo_command(cli)

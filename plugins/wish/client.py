@@ -201,7 +201,7 @@ class WishMarketplace(WishOrders):
 
     def validate_listing(self, listing: ListingPayload) -> list[Problem]:
         """Every problem that would make Wish refuse ``listing`` (see :mod:`.validation`)."""
-        return validate_listing(listing)
+        return validate_listing(with_origin(listing))
 
     def _checked_body(self, session: StoreSession, listing: ListingPayload) -> str:
         errors = blocking(validate_listing(_with_defaults(listing, session)))
@@ -242,6 +242,7 @@ class WishMarketplace(WishOrders):
             OutcomeUnknown: still uncertain after the configured attempts.
         """
         session = session_of(credentials)
+        listing = with_origin(listing)
         warehouse = self._checked_body(session, listing)
         body = create_body(listing, warehouse)
         uncertain = False
@@ -288,6 +289,7 @@ class WishMarketplace(WishOrders):
     ) -> ListingRecord:
         """Push a full edit; variations absent from ``listing`` are disabled on Wish."""
         session = session_of(credentials)
+        listing = with_origin(listing)
         warehouse = self._checked_body(session, listing)
         current = await self._product(ctx, session, listing_id)
         body = update_body(listing, warehouse, current.get("variations") or [])
@@ -390,6 +392,22 @@ def _expiry(token: Mapping[str, Any]) -> datetime | None:
 def _same_skus(record: ListingRecord, listing: ListingPayload) -> bool:
     """Whether a product on Wish carries exactly the variant SKUs of ``listing``."""
     return {v.sku for v in record.variants} == {v.sku for v in listing.variants}
+
+
+def with_origin(listing: ListingPayload) -> ListingPayload:
+    """Variants without an origin country get the listing's ``origin_country`` platform field.
+
+    The core catalog keeps no per-variant origin; sellers set it once per product (or the
+    import sets it) as ``platform_data["origin_country"]``.
+    """
+    origin = str(listing.platform_fields.get("origin_country") or "").strip().upper()
+    if not origin or all(variant.origin_country for variant in listing.variants):
+        return listing
+    variants = tuple(
+        variant if variant.origin_country else replace(variant, origin_country=origin)
+        for variant in listing.variants
+    )
+    return replace(listing, variants=variants)
 
 
 def _with_defaults(listing: ListingPayload, session: StoreSession) -> ListingPayload:

@@ -13,7 +13,9 @@ Platform fields this plugin reads from :attr:`ListingPayload.platform_fields`:
 - ``currency``: the merchant's localized currency (default: learned at authorization);
 - ``mainland_china``: whether the merchant is based in mainland China (variation weight
   required; default ``True``), see :mod:`plugins.wish.validation`;
-- ``max_quantity``: Wish's per-order purchase limit.
+- ``max_quantity``: Wish's per-order purchase limit;
+- ``origin_country``: ISO country the goods ship from, for variants that name none (Wish
+  requires it per variation).
 """
 
 from __future__ import annotations

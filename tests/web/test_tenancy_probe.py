@@ -29,7 +29,18 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from sqlmodel import select
 
-from core.models import ApiToken, ItemStatus, JobItem, JobRecord, JobStatus, Store, User, utcnow
+from core.models import (
+    ApiToken,
+    ItemStatus,
+    JobItem,
+    JobRecord,
+    JobStatus,
+    Order,
+    Product,
+    Store,
+    User,
+    utcnow,
+)
 from core.registry import Registry
 from tests.web.helpers import (
     SignedIn,
@@ -48,6 +59,9 @@ MARKERS = (
     "a-private-token",
     "A private job",
     "a private item error",
+    "A private product",
+    "A private category",
+    "A private buyer",
 )
 """Strings only account A's objects contain; B must never see any of them."""
 
@@ -81,11 +95,26 @@ async def _job(a: AccountA) -> int:
     return a.ids["job_id"]
 
 
+async def _product(a: AccountA) -> int:
+    return a.ids["product_id"]
+
+
+async def _category(a: AccountA) -> int:
+    return a.ids["category_id"]
+
+
+async def _order(a: AccountA) -> int:
+    return a.ids["order_id"]
+
+
 ACCOUNT_OBJECTS: dict[str, Callable[[AccountA], Awaitable[int]]] = {
     "store_id": _store,
     "user_id": _staff,
     "token_id": _token,
     "job_id": _job,
+    "product_id": _product,
+    "category_id": _category,
+    "order_id": _order,
 }
 """Path parameters that name an account's object -> a factory giving one of account A's."""
 
@@ -99,7 +128,15 @@ OTHER_PARAMS: dict[str, str] = {
 }
 """Path parameters that are not an account's object -> the value to use."""
 
-BODIES: dict[tuple[str, str], Any] = {}
+BODIES: dict[tuple[str, str], Any] = {
+    ("PATCH", "/api/v1/categories/{category_id:int}"): {"name": "renamed"},
+    ("POST", "/api/v1/categories/{category_id:int}/assign"): {"product_ids": [1]},
+    ("POST", "/api/v1/categories/{category_id:int}/unassign"): {"product_ids": [1]},
+    ("POST", "/api/v1/orders/{order_id:int}/fulfil"): {
+        "carrier_code": "probe",
+        "tracking_number": "PROBE12345",
+    },
+}
 """Request bodies for (method, route path) that need more than an empty one to reach the
 lookup of the object (validation would answer 400 before the 404 we want to see)."""
 
@@ -148,6 +185,24 @@ async def build_account_a(app: Litestar, new_client, oauth_state) -> AccountA:
             JobItem(job_id=job.id, key="1", status=ItemStatus.FAILED, error="a private item error")
         )
         a.ids["job_id"] = job.id
+        order = Order(
+            account_id=owner.account_id,
+            store_id=a.ids["store_id"],
+            platform_order_id="a-private-order",
+            buyer_name="A private buyer",
+        )
+        session.add(order)
+        await session.flush()
+        assert order.id is not None
+        a.ids["order_id"] = order.id
+    made_product = await send_json(
+        owner.client, "POST", "/api/v1/products", {"title": "A private product"}
+    )
+    a.ids["product_id"] = made_product.json()["id"]
+    made_category = await send_json(
+        owner.client, "POST", "/api/v1/categories", {"name": "A private category"}
+    )
+    a.ids["category_id"] = made_category.json()["id"]
     return a
 
 
@@ -159,7 +214,11 @@ async def snapshot(app: Litestar, a: AccountA) -> dict[str, Any]:
         token = await session.get(ApiToken, a.ids["token_id"])
         job = await session.get(JobRecord, a.ids["job_id"])
         owner = await session.get(User, a.owner.user_id)
+        product = await session.get(Product, a.ids["product_id"])
+        order = await session.get(Order, a.ids["order_id"])
     return {
+        "product": (product.title, product.state, product.updated_at),
+        "order": (order.state, order.updated_at),
         "store": (store.account_id, store.status, store.credentials_encrypted, store.name),
         "staff": (staff.account_id, staff.is_active, staff.role, staff.password_hash),
         "token": (token.revoked_at, token.name),
