@@ -21,12 +21,17 @@ from core.config import Settings, load_settings
 from core.registry import Registry
 from core.runtime import Runtime, open_runtime
 from web.auth import AuthController
+from web.categories import CategoryPagesController
 from web.errors import exception_handlers
 from web.health import HealthController
 from web.i18n import LocaleMiddleware
 from web.jobs import JobApiController, JobPagesController
 from web.pages import HomeController
 from web.people import PeopleApiController, PeoplePagesController
+from web.product_batch_edit import BatchEditController
+from web.product_editor import ProductEditorController
+from web.product_import import ProductImportController
+from web.products import ProductListController
 from web.profile import MeApiController, ProfileController
 from web.security import (
     PUBLIC,
@@ -60,6 +65,11 @@ ROUTE_HANDLERS: list[Any] = [
     StoreApiController,
     JobPagesController,
     JobApiController,
+    ProductListController,
+    ProductEditorController,
+    BatchEditController,
+    ProductImportController,
+    CategoryPagesController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

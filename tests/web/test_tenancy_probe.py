@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -29,7 +30,12 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from sqlmodel import select
 
+from core.actor import Actor
+from core.catalog.categories import create_category
+from core.catalog.products import create_product
+from core.catalog.schemas import ProductCreate, VariantIn
 from core.models import ApiToken, ItemStatus, JobItem, JobRecord, JobStatus, Store, User, utcnow
+from core.models.catalog import Category, CategoryKind, Product
 from core.registry import Registry
 from tests.web.helpers import (
     SignedIn,
@@ -48,6 +54,8 @@ MARKERS = (
     "a-private-token",
     "A private job",
     "a private item error",
+    "A-PRIVATE-PRODUCT",
+    "A-PRIVATE-CATEGORY",
 )
 """Strings only account A's objects contain; B must never see any of them."""
 
@@ -81,8 +89,18 @@ async def _job(a: AccountA) -> int:
     return a.ids["job_id"]
 
 
+async def _product(a: AccountA) -> int:
+    return a.ids["product_id"]
+
+
+async def _category(a: AccountA) -> int:
+    return a.ids["category_id"]
+
+
 ACCOUNT_OBJECTS: dict[str, Callable[[AccountA], Awaitable[int]]] = {
     "store_id": _store,
+    "product_id": _product,
+    "category_id": _category,
     "user_id": _staff,
     "token_id": _token,
     "job_id": _job,
@@ -146,6 +164,20 @@ async def build_account_a(app: Litestar, new_client, oauth_state) -> AccountA:
             JobItem(job_id=job.id, key="1", status=ItemStatus.FAILED, error="a private item error")
         )
         a.ids["job_id"] = job.id
+    actor = Actor(account_id=owner.account_id, user_id=owner.user_id)
+    async with runtime_of(app).sessions() as session, session.begin():
+        category = await create_category(session, actor, CategoryKind.PRODUCT, "A-PRIVATE-CATEGORY")
+        product = await create_product(
+            session,
+            actor,
+            ProductCreate(
+                title="A-PRIVATE-PRODUCT",
+                category_ids=[category.id],
+                variants=[VariantIn(sku="A-PRIVATE-SKU", price=Decimal("9.99"))],
+            ),
+        )
+        a.ids["category_id"] = category.id
+        a.ids["product_id"] = product.id
     return a
 
 
@@ -157,7 +189,11 @@ async def snapshot(app: Litestar, a: AccountA) -> dict[str, Any]:
         token = await session.get(ApiToken, a.ids["token_id"])
         job = await session.get(JobRecord, a.ids["job_id"])
         owner = await session.get(User, a.owner.user_id)
+        product = await session.get(Product, a.ids["product_id"])
+        category = await session.get(Category, a.ids["category_id"])
     return {
+        "product": (product.title, product.state, product.updated_at),
+        "category": (category.name, category.parent_id),
         "store": (store.account_id, store.status, store.credentials_encrypted, store.name),
         "staff": (staff.account_id, staff.is_active, staff.role, staff.password_hash),
         "token": (token.revoked_at, token.name),
