@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -65,6 +66,14 @@ def _image_ref(value: str) -> ImageRef:
 def image_value(image: Any) -> str:
     """How a picture appears in the form: its URL, or ``image:<id>`` for the image space."""
     return f"image:{image.image_id}" if image.image_id is not None else str(image.url or "")
+
+
+def amount_text(value: Decimal | None) -> str:
+    """An amount for an input: ``20.99`` rather than ``20.9900`` (more decimals when used)."""
+    if value is None:
+        return ""
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents}" if cents == value else f"{value.normalize()}"
 
 
 def options_text(options: dict[str, str]) -> str:
@@ -159,9 +168,7 @@ async def save_variants(
             old = current[int(row["id"])].model_dump()
             patch = VariantPatch.model_validate(values)
             changed = {
-                name
-                for name in patch.model_fields_set
-                if str(getattr(patch, name)) != str(old.get(name))
+                name for name in patch.model_fields_set if getattr(patch, name) != old.get(name)
             }
             if changed:
                 results.append(
@@ -261,6 +268,7 @@ class ProductEditorController(Controller):
             "error": error,
             "image_value": image_value,
             "options_text": options_text,
+            "amount": amount_text,
         }
         title = product.title or gettext("(untitled)")
         crumbs = [Crumb(gettext("Products"), "/products"), Crumb(title)]
@@ -329,7 +337,13 @@ class ProductEditorController(Controller):
         currency = product.variants[0].currency if product.variants else "USD"
         return Template(
             template_name="products/_variant_row.html",
-            context={"variant": None, "currency": currency, "row_problems": [], "can_write": True},
+            context={
+                "variant": None,
+                "currency": currency,
+                "row_problems": [],
+                "can_write": True,
+                "amount": amount_text,
+            },
         )
 
 
