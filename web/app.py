@@ -24,6 +24,7 @@ from web.api_categories import CategoryApiController
 from web.api_orders import OrderApiController
 from web.api_products import ProductApiController
 from web.auth import AuthController
+from web.categories import CategoryPagesController
 from web.errors import exception_handlers
 from web.health import HealthController
 from web.i18n import LocaleMiddleware
@@ -31,6 +32,10 @@ from web.images_public import PublicImagesController
 from web.jobs import JobApiController, JobPagesController
 from web.pages import HomeController
 from web.people import PeopleApiController, PeoplePagesController
+from web.product_batch_edit import BatchEditController
+from web.product_editor import ProductEditorController
+from web.product_import import ProductImportController
+from web.products import ProductListController
 from web.profile import MeApiController, ProfileController
 from web.security import (
     PUBLIC,
@@ -68,6 +73,11 @@ ROUTE_HANDLERS: list[Any] = [
     ProductApiController,
     CategoryApiController,
     OrderApiController,
+    ProductListController,
+    ProductEditorController,
+    BatchEditController,
+    ProductImportController,
+    CategoryPagesController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

@@ -14,6 +14,7 @@ without passing the request around.
 
 from __future__ import annotations
 
+import functools
 import gettext as gettext_module
 import io
 from collections.abc import Mapping
@@ -145,7 +146,13 @@ def translate_message(value: object) -> str:
 
 def babel_locale() -> Locale:
     """The Babel locale of the current language."""
-    return Locale.parse(current_locale())
+    return _parsed_locale(current_locale())
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_locale(name: str) -> Locale:
+    """Parsing a locale costs more than formatting a number with it: parse each once."""
+    return Locale.parse(name)
 
 
 def format_datetime(value: datetime | None, format: str = "medium") -> str:

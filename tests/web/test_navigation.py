@@ -109,11 +109,13 @@ def test_plugin_links_join_their_section_with_their_own_label() -> None:
     assert "Purchasing export" not in [c.label for c in stock.children]
 
 
-@get("/products", sync_to_thread=False)
-def products_page(request: Request, actor: NamedDependency[Actor]) -> Template:
-    if request.query_params.get("state") == "draft":
+@get("/purchasing/orders", sync_to_thread=False)
+def purchase_orders_page(request: Request, actor: NamedDependency[Actor]) -> Template:
+    if request.query_params.get("saved") == "1":
         flash(request, "saved!")
-    return render(request, "dashboard_probe.html", {}, title="Products", crumbs=[Crumb("Products")])
+    return render(
+        request, "dashboard_probe.html", {}, title="Purchase orders", crumbs=[Crumb("Orders")]
+    )
 
 
 @pytest.fixture
@@ -126,22 +128,23 @@ def registry(tmp_path) -> Registry:
         "{% endblock %}"
     )
     return Registry(
-        routes=[products_page],
+        routes=[purchase_orders_page],
         menu_links=[MenuLink("Wish", "/wish", "stores", labels={"zh_CN": "Wish 店铺"})],
         template_dirs=[folder],
     )
 
 
 async def test_a_plugin_page_renders_in_the_layout(owner) -> None:
-    page = await owner.get("/products?state=draft")
+    # (a plugin page on a path no built-in page uses)
+    page = await owner.get("/purchasing/orders?saved=1")
     assert page.status_code == 200
     html = page.text
-    assert '<a href="/products" class="active" aria-current="page">商品</a>' in html
-    assert 'class="sidenav"' in html and "采集箱" in html  # the section's side bar
-    assert '<a href="/products?state=draft" class="active" aria-current="page">待发布</a>' in html
-    assert 'aria-current="page">Products</span>' in html  # breadcrumb
+    assert '<a href="/purchasing" class="active" aria-current="page">采购</a>' in html
+    assert 'class="sidenav"' in html and "采购建议" in html  # the section's side bar
+    assert '<a href="/purchasing/orders" class="active" aria-current="page">采购单</a>' in html
+    assert 'aria-current="page">Orders</span>' in html  # breadcrumb
     assert "Collect a product first." in html  # empty state
     assert html.count("saved!") == 1
-    assert "saved!" not in (await owner.get("/products")).text  # a flash shows once
+    assert "saved!" not in (await owner.get("/purchasing/orders")).text  # a flash shows once
     stores = await owner.get("/")
     assert "Wish 店铺" not in stores.text  # plugin link lives in the stores section's side bar
