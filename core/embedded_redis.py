@@ -57,9 +57,10 @@ class EmbeddedRedis:
     """
 
     def __init__(self, folder: Path, *, binary: str | None = None) -> None:
-        self.folder = folder
+        # Absolute: redis-server changes into --dir before it opens its socket and log.
+        self.folder = folder.resolve()
         self.binary = binary or find_redis_server()
-        self.socket_path = folder / "redis.sock"
+        self.socket_path = self.folder / "redis.sock"
         # Unix socket paths are limited to ~107 bytes; a deep data folder falls back to a
         # loopback TCP port chosen by the kernel.
         self.tcp_port: int | None = _free_port() if len(str(self.socket_path)) > 100 else None
