@@ -64,6 +64,7 @@ def _tradewind(
     return subprocess.run(
         [sys.executable, "-m", "core.cli", *args],
         env=env,
+        cwd=env.get("TW_TEST_CWD"),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -74,7 +75,11 @@ def _tradewind(
 def _spawn(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     handle = log.open("wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "core.cli", *args], env=env, stdout=handle, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "core.cli", *args],
+        env=env,
+        cwd=env.get("TW_TEST_CWD"),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -160,6 +165,9 @@ def _base_env(tmp_path: Path, plugin_dir: Path, port: int) -> dict[str, str]:
 def test_serve_on_embedded_defaults_runs_a_plugin_job(tmp_path: Path, plugin_dir: Path) -> None:
     port = _free_port()
     env = _base_env(tmp_path, plugin_dir, port)
+    # Exactly the README's command: the default, relative data folder ./data.
+    del env["TRADEWIND_DATA_DIR"]
+    env["TW_TEST_CWD"] = str(tmp_path)
     log = tmp_path / "serve.log"
     server = _spawn("serve", env=env, log=log)
     try:
