@@ -20,10 +20,12 @@ from core import __version__
 from core.config import Settings, load_settings
 from core.registry import Registry
 from core.runtime import Runtime, open_runtime
+from web.api_images import ImageApiController
 from web.auth import AuthController
 from web.errors import exception_handlers
 from web.health import HealthController
 from web.i18n import LocaleMiddleware
+from web.images import ImagePagesController
 from web.images_public import PublicImagesController
 from web.jobs import JobApiController, JobPagesController
 from web.pages import HomeController
@@ -62,6 +64,8 @@ ROUTE_HANDLERS: list[Any] = [
     JobPagesController,
     JobApiController,
     PublicImagesController,
+    ImagePagesController,
+    ImageApiController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 
