@@ -181,7 +181,10 @@ class ImageApiController(Controller):
 
     @post("/fetch", summary="Fetch images from URLs as a job", status_code=202)
     async def fetch(
-        self, actor: NamedDependency[Actor], runtime: NamedDependency[Runtime], data: JSONBody[FetchIn]
+        self,
+        actor: NamedDependency[Actor],
+        runtime: NamedDependency[Runtime],
+        data: JSONBody[FetchIn],
     ) -> JobStarted:
         """Start ``images.fetch_urls`` for the URLs (a list and/or one per line of ``text``)."""
         urls = [*data.urls, *parse_url_list(data.text)]
@@ -202,14 +205,20 @@ class ImageApiController(Controller):
 
     @post("/delete-preview", summary="What deleting images would do", status_code=200)
     async def delete_preview(
-        self, actor: NamedDependency[Actor], runtime: NamedDependency[Runtime], data: JSONBody[ImageIdsIn]
+        self,
+        actor: NamedDependency[Actor],
+        runtime: NamedDependency[Runtime],
+        data: JSONBody[ImageIdsIn],
     ) -> DeletePreview:
         """The unpublished products that would lose them, published ones kept, blockers."""
         return await image_space(runtime).delete_preview(actor, data.image_ids)
 
     @post("/delete", summary="Delete images", status_code=200)
     async def delete(
-        self, actor: NamedDependency[Actor], runtime: NamedDependency[Runtime], data: JSONBody[DeleteIn]
+        self,
+        actor: NamedDependency[Actor],
+        runtime: NamedDependency[Runtime],
+        data: JSONBody[DeleteIn],
     ) -> DeleteResult:
         """Delete; pass the preview's unpublished product ids in ``confirm_product_ids``."""
         return await image_space(runtime).delete(

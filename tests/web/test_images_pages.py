@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the pages show dimensions with the multiplication sign)
 """The image space pages: upload, the grid, one image, pad, delete with confirmation."""
 
 from __future__ import annotations

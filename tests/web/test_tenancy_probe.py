@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -29,7 +29,18 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from sqlmodel import select
 
-from core.models import ApiToken, ItemStatus, JobItem, JobRecord, JobStatus, Store, User, utcnow
+from core.config import Settings
+from core.models import (
+    ApiToken,
+    Image,
+    ItemStatus,
+    JobItem,
+    JobRecord,
+    JobStatus,
+    Store,
+    User,
+    utcnow,
+)
 from core.registry import Registry
 from tests.web.helpers import (
     SignedIn,
@@ -40,6 +51,7 @@ from tests.web.helpers import (
     sign_in,
     sign_up,
 )
+from tests.web.images_support import PHOTO, image_registry, upload_form
 
 MARKERS = (
     "A-PRIVATE-STORE",
@@ -48,6 +60,7 @@ MARKERS = (
     "a-private-token",
     "A private job",
     "a private item error",
+    "a-private-image.jpg",
 )
 """Strings only account A's objects contain; B must never see any of them."""
 
@@ -81,11 +94,16 @@ async def _job(a: AccountA) -> int:
     return a.ids["job_id"]
 
 
+async def _image(a: AccountA) -> int:
+    return a.ids["image_id"]
+
+
 ACCOUNT_OBJECTS: dict[str, Callable[[AccountA], Awaitable[int]]] = {
     "store_id": _store,
     "user_id": _staff,
     "token_id": _token,
     "job_id": _job,
+    "image_id": _image,
 }
 """Path parameters that name an account's object -> a factory giving one of account A's."""
 
@@ -105,8 +123,8 @@ lookup of the object (validation would answer 400 before the 404 we want to see)
 
 
 @pytest.fixture
-def registry(test_market) -> Registry:
-    return Registry(marketplaces={"testmarket": test_market})
+def registry(test_market, settings: Settings) -> Registry:
+    return replace(image_registry(settings), marketplaces={"testmarket": test_market})
 
 
 async def build_account_a(app: Litestar, new_client, oauth_state) -> AccountA:
@@ -148,6 +166,8 @@ async def build_account_a(app: Litestar, new_client, oauth_state) -> AccountA:
             JobItem(job_id=job.id, key="1", status=ItemStatus.FAILED, error="a private item error")
         )
         a.ids["job_id"] = job.id
+    uploaded = await upload_form(owner.client, "/api/v1/images", [("a-private-image.jpg", PHOTO)])
+    a.ids["image_id"] = uploaded.json()["items"][0]["image"]["id"]
     return a
 
 
@@ -159,7 +179,9 @@ async def snapshot(app: Litestar, a: AccountA) -> dict[str, Any]:
         token = await session.get(ApiToken, a.ids["token_id"])
         job = await session.get(JobRecord, a.ids["job_id"])
         owner = await session.get(User, a.owner.user_id)
+        image = await session.get(Image, a.ids["image_id"])
     return {
+        "image": (image.account_id, image.name, image.byte_size, image.category_id),
         "store": (store.account_id, store.status, store.credentials_encrypted, store.name),
         "staff": (staff.account_id, staff.is_active, staff.role, staff.password_hash),
         "token": (token.revoked_at, token.name),
