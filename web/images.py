@@ -33,6 +33,8 @@ PER_PAGE = 48
 MAX_UPLOAD_REQUEST_BYTES = MAX_ZIP_UPLOAD_BYTES + 1024 * 1024
 """Largest upload request body (a ZIP of up to 1 GiB, or many files)."""
 SORTS = ("newest", "oldest", "name", "largest")
+INLINE_UPLOAD_MAX = 20
+"""Up to this many files are uploaded in the request; more become a job with progress."""
 
 
 def image_space(runtime: Runtime) -> ImageSpace:
@@ -143,7 +145,12 @@ class ImagePagesController(Controller):
         actor: NamedDependency[Actor],
         runtime: NamedDependency[Runtime],
     ) -> Redirect:
-        """Upload the chosen (or dropped) files; a ZIP among them starts an import job."""
+        """Upload the chosen (or dropped) files.
+
+        Up to ``INLINE_UPLOAD_MAX`` pictures are stored in the request and each outcome is
+        flashed; more become an upload job, and a ZIP among them an import job, whose
+        progress the page shows.
+        """
         form = await request.form()
         folder_id = optional_id(form.get("folder_id"))
         files = uploaded_files(form)
@@ -155,7 +162,11 @@ class ImagePagesController(Controller):
             return redirect("/images")
         job_id: int | None = None
         try:
-            if images:
+            if len(images) > INLINE_UPLOAD_MAX:
+                job_id = await space.start_upload_batch(
+                    actor, runtime.queue, images, folder_id=folder_id
+                )
+            elif images:
                 report_batch(request, await space.upload_many(actor, images, folder_id=folder_id))
             for name, source in archives:
                 job_id = await space.start_zip_import(

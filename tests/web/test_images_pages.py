@@ -67,8 +67,9 @@ async def test_quota_refusal_gives_the_numbers(app: Litestar, owner: SignedIn) -
 
 
 async def test_pagination_is_server_side(owner: SignedIn) -> None:
-    files = [(f"p{n}.png", make_image(20 + n, 20, "PNG")) for n in range(50)]
-    await upload_form(owner.client, "/images/upload", files)
+    for start in (0, 20, 40):
+        files = [(f"p{n}.png", make_image(20 + n, 20, "PNG")) for n in range(start, start + 20)]
+        await upload_form(owner.client, "/images/upload", files[: 50 - start])
     first = await owner.get("/images?sort=name")
     second = await owner.get("/images?sort=name&page=2")
     assert len(image_ids(first.text)) == 48
@@ -137,6 +138,15 @@ async def test_free_space_lists_published_only_first(app: Litestar, owner: Signe
     preview = await owner.post("/images/delete", {"image_ids": [str(live_id), str(lone_id)]})
     assert preview.status_code == 200
     assert 'name="confirmed"' in preview.text
+
+
+async def test_a_big_batch_becomes_a_job(owner: SignedIn) -> None:
+    files = [(f"p{n}.png", make_image(20 + n, 20, "PNG")) for n in range(21)]
+    sent = await upload_form(owner.client, "/images/upload", files)
+    assert re.fullmatch(r"/images\?job=\d+", sent.headers["location"])
+    job_id = int(sent.headers["location"].split("=")[1])
+    job = (await owner.get(f"/api/v1/jobs/{job_id}")).json()
+    assert job["name"] == "images.upload_batch"
 
 
 async def test_fetch_urls_starts_a_job_with_progress(owner: SignedIn) -> None:
