@@ -21,6 +21,7 @@ from core.config import Settings, load_settings
 from core.registry import Registry
 from core.runtime import Runtime, open_runtime
 from web.api_categories import CategoryApiController
+from web.api_images import ImageApiController
 from web.api_orders import OrderApiController
 from web.api_products import ProductApiController
 from web.auth import AuthController
@@ -28,6 +29,7 @@ from web.categories import CategoryPagesController
 from web.errors import exception_handlers
 from web.health import HealthController
 from web.i18n import LocaleMiddleware
+from web.images import ImagePagesController
 from web.images_public import PublicImagesController
 from web.jobs import JobApiController, JobPagesController
 from web.pages import HomeController
@@ -78,6 +80,8 @@ ROUTE_HANDLERS: list[Any] = [
     BatchEditController,
     ProductImportController,
     CategoryPagesController,
+    ImagePagesController,
+    ImageApiController,
 ]
 """The built-in controllers, one module per area (plugins' routes are added after them)."""
 

@@ -37,6 +37,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from core.i18n import message_parts
+from core.images.inspect import human_size
 
 LOCALES: tuple[str, ...] = ("zh_CN", "en")
 """UI languages, the default first."""
@@ -213,6 +214,7 @@ def install(environment: Environment) -> None:
         ago=format_ago,
         duration=format_duration,
         translate_message=translate_message,
+        filesize=human_size,
     )
     environment.globals.update(
         current_locale=current_locale, LOCALES=LOCALES, LOCALE_NAMES=LOCALE_NAMES

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -29,8 +29,10 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from sqlmodel import select
 
+from core.config import Settings
 from core.models import (
     ApiToken,
+    Image,
     ItemStatus,
     JobItem,
     JobRecord,
@@ -51,6 +53,7 @@ from tests.web.helpers import (
     sign_in,
     sign_up,
 )
+from tests.web.images_support import PHOTO, image_registry, upload_form
 
 MARKERS = (
     "A-PRIVATE-STORE",
@@ -62,6 +65,7 @@ MARKERS = (
     "A private product",
     "A private category",
     "A private buyer",
+    "a-private-image.jpg",
 )
 """Strings only account A's objects contain; B must never see any of them."""
 
@@ -107,6 +111,10 @@ async def _order(a: AccountA) -> int:
     return a.ids["order_id"]
 
 
+async def _image(a: AccountA) -> int:
+    return a.ids["image_id"]
+
+
 ACCOUNT_OBJECTS: dict[str, Callable[[AccountA], Awaitable[int]]] = {
     "store_id": _store,
     "user_id": _staff,
@@ -115,6 +123,7 @@ ACCOUNT_OBJECTS: dict[str, Callable[[AccountA], Awaitable[int]]] = {
     "product_id": _product,
     "category_id": _category,
     "order_id": _order,
+    "image_id": _image,
 }
 """Path parameters that name an account's object -> a factory giving one of account A's."""
 
@@ -142,8 +151,8 @@ lookup of the object (validation would answer 400 before the 404 we want to see)
 
 
 @pytest.fixture
-def registry(test_market) -> Registry:
-    return Registry(marketplaces={"testmarket": test_market})
+def registry(test_market, settings: Settings) -> Registry:
+    return replace(image_registry(settings), marketplaces={"testmarket": test_market})
 
 
 async def build_account_a(app: Litestar, new_client, oauth_state) -> AccountA:
@@ -203,6 +212,8 @@ async def build_account_a(app: Litestar, new_client, oauth_state) -> AccountA:
         owner.client, "POST", "/api/v1/categories", {"name": "A private category"}
     )
     a.ids["category_id"] = made_category.json()["id"]
+    uploaded = await upload_form(owner.client, "/api/v1/images", [("a-private-image.jpg", PHOTO)])
+    a.ids["image_id"] = uploaded.json()["items"][0]["image"]["id"]
     return a
 
 
@@ -216,7 +227,9 @@ async def snapshot(app: Litestar, a: AccountA) -> dict[str, Any]:
         owner = await session.get(User, a.owner.user_id)
         product = await session.get(Product, a.ids["product_id"])
         order = await session.get(Order, a.ids["order_id"])
+        image = await session.get(Image, a.ids["image_id"])
     return {
+        "image": (image.account_id, image.name, image.byte_size, image.category_id),
         "product": (product.title, product.state, product.updated_at),
         "order": (order.state, order.updated_at),
         "store": (store.account_id, store.status, store.credentials_encrypted, store.name),
