@@ -58,6 +58,21 @@ class ImageIdsIn:
 
 
 @dataclass(frozen=True)
+class CaptureIn:
+    """Products whose external pictures should be copied into the image space."""
+
+    product_ids: list[int]
+
+
+@dataclass(frozen=True)
+class FolderIn:
+    """A new image folder."""
+
+    name: str
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True)
 class DeleteIn:
     """Images to delete, with the unpublished products of the preview that lose them."""
 
@@ -224,3 +239,27 @@ class ImageApiController(Controller):
         return await image_space(runtime).delete(
             actor, data.image_ids, confirm_product_ids=data.confirm_product_ids
         )
+
+    @post("/capture", summary="Save the external images of products as a job", status_code=202)
+    async def capture(
+        self,
+        actor: NamedDependency[Actor],
+        runtime: NamedDependency[Runtime],
+        data: JSONBody[CaptureIn],
+    ) -> JobStarted:
+        """Start ``images.capture_product_images``: external URLs become stored images.
+
+        Only products that are not published change; published ones keep what the platform has.
+        """
+        job_id = await image_space(runtime).start_capture(actor, runtime.queue, data.product_ids)
+        return JobStarted(job_id)
+
+    @post("/folders", summary="Create an image folder", status_code=201)
+    async def create_folder(
+        self,
+        actor: NamedDependency[Actor],
+        runtime: NamedDependency[Runtime],
+        data: JSONBody[FolderIn],
+    ) -> FolderView:
+        """A new folder (a duplicate or empty name is refused with 409)."""
+        return await image_space(runtime).create_folder(actor, data.name, parent_id=data.parent_id)

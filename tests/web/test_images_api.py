@@ -148,3 +148,28 @@ async def test_another_accounts_image_is_404(
     ]:
         assert (await send_json(other.client, "POST", url, body)).status_code == 404, url
     assert (await other.get("/api/v1/images")).json()["total"] == 0
+
+
+async def test_capture_starts_a_job_and_folders_can_be_created(
+    app: Litestar, owner: SignedIn
+) -> None:
+    sessions = runtime_of(app).sessions
+    product_id = await new_product(
+        sessions,
+        owner.account_id,
+        ProductState.COLLECTION_BOX,
+        images=[{"external_url": "https://example.com/x.jpg", "role": "main"}],
+    )
+    answer = await send_json(
+        owner.client, "POST", "/api/v1/images/capture", {"product_ids": [product_id]}
+    )
+    assert answer.status_code == 202, answer.text
+    job = (await owner.get(f"/api/v1/jobs/{answer.json()['job_id']}")).json()
+    assert job["name"] == "images.capture_product_images"
+
+    made = await send_json(owner.client, "POST", "/api/v1/images/folders", {"name": "主图"})
+    assert made.status_code == 201, made.text
+    folders = (await owner.get("/api/v1/images/folders")).json()
+    assert [folder["name"] for folder in folders] == ["主图"]
+    again = await send_json(owner.client, "POST", "/api/v1/images/folders", {"name": "主图"})
+    assert again.status_code == 409
