@@ -209,7 +209,9 @@ def _fresh_postgres(server_url: str) -> Iterator[str]:
 def postgres_database() -> Iterator[str]:
     server = os.environ.get("TRADEWIND_TEST_DATABASE_URL")
     if not server or not server.startswith("postgres"):
-        pytest.skip("needs TRADEWIND_TEST_DATABASE_URL pointing at PostgreSQL (CI's second run)")
+        pytest.skip(
+            reason="needs TRADEWIND_TEST_DATABASE_URL pointing at PostgreSQL (CI's second run)"
+        )
     yield from _fresh_postgres(server)
 
 
@@ -217,7 +219,7 @@ def postgres_database() -> Iterator[str]:
 def external_redis() -> str:
     url = os.environ.get("TRADEWIND_TEST_REDIS_URL")
     if not url:
-        pytest.skip("needs TRADEWIND_TEST_REDIS_URL (CI's second run)")
+        pytest.skip(reason="needs TRADEWIND_TEST_REDIS_URL (CI's second run)")
     return url
 
 
