@@ -209,9 +209,7 @@ def _fresh_postgres(server_url: str) -> Iterator[str]:
 def postgres_database() -> Iterator[str]:
     server = os.environ.get("TRADEWIND_TEST_DATABASE_URL")
     if not server or not server.startswith("postgres"):
-        pytest.skip(
-            reason="needs TRADEWIND_TEST_DATABASE_URL pointing at PostgreSQL (CI's second run)"
-        )
+        pytest.skip(reason="needs TRADEWIND_TEST_DATABASE_URL=postgresql://… (CI's 2nd run)")
     yield from _fresh_postgres(server)
 
 
