@@ -1,16 +1,21 @@
-"""Benchmark: the product list page over HTTP at 100,000 products, against ``/healthz``.
+"""Benchmark: the product list page and the JSON list over HTTP at 100,000 products.
 
-Seeds one account with N products spread over the state tabs and two stores (the same seed
-as ``bench/catalog_list.py``), gives its user a password, starts Tradewind under uvicorn in a
-child process (embedded Redis, the seeded SQLite file), signs in 32 clients and drives them
-with an asyncio httpx pool on loopback, each client sending its next request as soon as the
-previous one answered:
+Seeds one account with N products spread over the state tabs and two stores (the seed of
+``bench/catalog_list.py``), gives its user a password, starts ``tradewind serve --workers W``
+on the seeded SQLite file (embedded Redis), signs in, and loads each URL with ``wrk`` (the
+load tool, a separate C process on loopback: Debian's ``wrk`` package) holding 32
+connections, one per client. ``/healthz`` of the same server is the baseline.
 
-    uv run python bench/catalog_http.py --products 100000 --clients 32 --requests 2000
+Two kinds of load per URL:
 
-Prints p50 / p99 / throughput per URL. ``--workers`` runs several uvicorn processes.
-The JSON list (``/api/v1/products``) is measured when the app serves it (it answers 404 in a
-branch without the API).
+- *saturated*: each client sends its next request as soon as the last one answered, so the
+  server is never idle and latency is mostly queueing (p50 ≈ clients / throughput);
+- *paced*: each client waits ``--think-ms`` after every answer (staff reading a page before
+  the next click), so latency is what one page costs while the other 31 keep working.
+
+    uv run python bench/catalog_http.py --products 100000 --clients 32 --workers 2
+
+Prints a Markdown table: p50 / p99 in ms, requests/s, and non-2xx answers per URL and load.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +40,15 @@ from bench.catalog_import import fresh_database
 from bench.catalog_list import seed
 
 PASSWORD = "bench password 123"
+ROOT = Path(__file__).resolve().parents[1]
+
+# Each wrk connection waits TW_THINK_MS after every answer before its next request.
+PACING = """
+local think = tonumber(os.getenv("TW_THINK_MS") or "0")
+function delay()
+  return think
+end
+"""
 
 
 def free_port() -> int:
@@ -51,149 +65,158 @@ async def give_password(url: str, user_id: int) -> str:
     from core.accounts.passwords import hash_password
     from core.db import create_engine
 
+    user = "user" if url.startswith("sqlite") else '"user"'
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.execute(
-            text("UPDATE user SET password_hash = :h, is_active = :t WHERE id = :i")
-            if url.startswith("sqlite")
-            else text('UPDATE "user" SET password_hash = :h, is_active = :t WHERE id = :i'),
+            text(f"UPDATE {user} SET password_hash = :h, is_active = :t WHERE id = :i"),
             {"h": hash_password(PASSWORD), "t": True, "i": user_id},
         )
         email = (
-            await conn.execute(
-                text("SELECT email FROM user WHERE id = :i")
-                if url.startswith("sqlite")
-                else text('SELECT email FROM "user" WHERE id = :i'),
-                {"i": user_id},
-            )
+            await conn.execute(text(f"SELECT email FROM {user} WHERE id = :i"), {"i": user_id})
         ).scalar_one()
     await engine.dispose()
     return str(email)
 
 
 def start_server(url: str, data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """``tradewind serve``-like: uvicorn on the app factory, in a child process."""
+    """``tradewind serve --workers N`` on the seeded database, in a child process."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND_")},
         "TRADEWIND_DATABASE_URL": url,
         "TRADEWIND_DATA_DIR": str(data_dir),
         "TRADEWIND_DEFAULT_LOCALE": "zh_CN",
+        "TRADEWIND_LOG_LEVEL": "WARNING",
+        "TRADEWIND_PORT": str(port),
     }
-    command = [
-        sys.executable, "-m", "uvicorn", "bench.catalog_http:app_factory", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "core.cli", "serve", "--workers", str(workers)]
     log = (data_dir / "server.log").open("w")
-    return subprocess.Popen(
-        command, env=env, cwd=Path(__file__).resolve().parents[1], stdout=log, stderr=log
-    )
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
 
 
-def app_factory() -> object:
-    """The app as ``tradewind serve`` builds it (for uvicorn ``--factory``)."""
-    from core.cli.serve_cmd import build_app_for
-    from core.config import load_settings
-    from core.registry import build_registry
+def wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the server never became healthy:\n{log.read_text(errors='replace')}")
 
-    settings = load_settings()
-    return build_app_for(settings, build_registry(settings))
 
-
-async def sign_in(base: str, email: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=30)
-    await client.get("/signin")
-    token = client.cookies.get("tw_csrf")
-    answer = await client.post(
-        "/signin", data={"email": email, "password": PASSWORD, "_csrf_token": token}
+def session_cookie(base: str, email: str) -> tuple[str, httpx.Client]:
+    """Sign in; return the Cookie header and the signed-in client."""
+    client = httpx.Client(base_url=base, timeout=30)
+    client.get("/signin")
+    answer = client.post(
+        "/signin",
+        data={"email": email, "password": PASSWORD, "_csrf_token": client.cookies["tw_csrf"]},
     )
     assert answer.status_code == 303, answer.text[:300]
-    return client
+    header = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    return header, client
 
 
-async def drive(clients: list[httpx.AsyncClient], path: str, total: int) -> dict[str, float]:
-    """``total`` GETs of ``path`` spread over the clients; latencies in ms."""
-    latencies: list[float] = []
-    remaining = total
-    statuses: set[int] = set()
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            started = time.perf_counter()
-            answer = await client.get(path)
-            latencies.append((time.perf_counter() - started) * 1000)
-            statuses.add(answer.status_code)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(client) for client in clients))
-    took = time.perf_counter() - started
-    ordered = sorted(latencies)
-    return {
-        "p50": statistics.median(ordered),
-        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
-        "rps": len(ordered) / took,
-        "status": float(max(statuses)),
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text.strip()).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def run_wrk(
+    url: str, cookie: str, clients: int, seconds: int, think_ms: int, script: Path
+) -> dict[str, float]:
+    """One wrk run; p50 / p99 in ms, requests/s, non-2xx count."""
+    command = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--latency"]
+    command += ["--timeout", "30s", "-s", str(script), "-H", f"Cookie: {cookie}", url]
+    output = subprocess.run(
+        command,
+        env={**os.environ, "TW_THINK_MS": str(think_ms)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = {
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),  # type: ignore[union-attr]
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),  # type: ignore[union-attr]
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
     }
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    found["bad"] = float(bad.group(1)) if bad else 0.0
+    return found
 
 
-async def main_async(products: int, clients: int, requests: int, workers: int) -> None:
+async def main_async(args: argparse.Namespace) -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("this benchmark needs wrk (Debian: apt-get install wrk)")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         url, _ = await fresh_database("sqlite", folder)
         started = time.perf_counter()
-        _account_id, user_id = await seed(url, products, folder)
-        print(f"seeded {products} products in {time.perf_counter() - started:.0f} s", flush=True)
+        _account_id, user_id = await seed(url, args.products, folder)
+        print(f"seeded {args.products} products in {time.perf_counter() - started:.0f} s")
         email = await give_password(url, user_id)
+        script = folder / "pacing.lua"
+        script.write_text(PACING)
         port = free_port()
-        server = start_server(url, folder, port, workers)
         base = f"http://127.0.0.1:{port}"
+        server = start_server(url, folder, port, args.workers)
         try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code < 500:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-            pool = [await sign_in(base, email) for _ in range(clients)]
-            first = await pool[0].get("/products?state=published")
+            wait_healthy(base, server, folder / "server.log")
+            cookie, client = session_cookie(base, email)
+            first = client.get("/products?state=published")
             cursor = re.search(r'href="(/products\?[^"]*cursor=[^"]+)"', first.text)
             paths = [
                 "/healthz",
                 "/products",
                 "/products?state=published",
                 "/products?state=draft&sort=title&dir=asc",
-                "/products?q=number+4242&search_in=title",
                 cursor.group(1).replace("&amp;", "&") if cursor else "/products?limit=100",
+                "/products?q=number+4242&search_in=title",
                 "/api/v1/products?limit=50",
+                "/api/v1/products?limit=50&state=published",
             ]
             for path in paths:
-                await drive(pool, path, max(clients, requests // 10))  # warm up
-                result = await drive(pool, path, requests)
-                print(
-                    f"| {path} | {result['p50']:.1f} | {result['p99']:.1f} | "
-                    f"{result['rps']:.0f} | {int(result['status'])} |",
-                    flush=True,
-                )
-            for client in pool:
-                await client.aclose()
+                assert client.get(path).status_code == 200, path
+            print(f"\nload average before: {os.getloadavg()[0]:.1f}; {args.workers} web processes")
+            print("| URL | load | p50 ms | p99 ms | requests/s | non-2xx |")
+            print("| --- | --- | --- | --- | --- | --- |")
+            for path in paths:
+                for think in args.think_ms:
+                    run_wrk(base + path, cookie, args.clients, 2, think, script)  # warm-up
+                    got = run_wrk(base + path, cookie, args.clients, args.seconds, think, script)
+                    load = f"paced ({think} ms)" if think else "saturated"
+                    print(
+                        f"| `{path}` | {load} | {got['p50']:.1f} | {got['p99']:.1f} | "
+                        f"{got['rps']:.0f} | {int(got['bad'])} |",
+                        flush=True,
+                    )
+            print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+            client.close()
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=60)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=1)
-    args = parser.parse_args()
-    print("| URL | p50 ms | p99 ms | requests/s | status |")
-    print("| --- | --- | --- | --- | --- |")
-    asyncio.run(main_async(args.products, args.clients, args.requests, args.workers))
+    parser.add_argument("--seconds", type=int, default=10, help="per URL and load")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--think-ms",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[0, 1000],
+        help="pauses to measure, comma-separated; 0 = saturated",
+    )
+    asyncio.run(main_async(parser.parse_args()))
 
 
 if __name__ == "__main__":

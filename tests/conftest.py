@@ -95,6 +95,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         async with engine.begin() as conn:
             for table in reversed(SQLModel.metadata.sorted_tables):
                 await conn.execute(table.delete())
+            # Deleting products appended to the state tally (its triggers): empty it last.
+            await conn.execute(SQLModel.metadata.tables["product_state_tally"].delete())
     yield engine
     await engine.dispose()
 

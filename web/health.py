@@ -9,6 +9,7 @@ from litestar import Controller, Request, get
 from litestar.response import Response
 from sqlalchemy import text
 
+from core.embedded_redis import started_by_serve
 from core.presence import live_workers
 from core.runtime import Runtime
 
@@ -31,10 +32,14 @@ async def _check_redis(runtime: Runtime) -> dict[str, Any]:
     except Exception as exc:
         return {
             "ok": False,
-            "embedded": runtime.embedded_redis is not None,
+            "embedded": _embedded(runtime),
             "error": type(exc).__name__,
         }
-    return {"ok": True, "embedded": runtime.embedded_redis is not None}
+    return {"ok": True, "embedded": _embedded(runtime)}
+
+
+def _embedded(runtime: Runtime) -> bool:
+    return runtime.embedded_redis is not None or started_by_serve()
 
 
 async def _check_workers(runtime: Runtime) -> dict[str, Any]:

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import TIMEDELTA_UNITS, format_timedelta
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -174,14 +174,27 @@ def format_number(value: int | Decimal | None) -> str:
     """A number with the current language's grouping and decimal signs."""
     if value is None:
         return ""
-    return format_decimal(value, locale=babel_locale())
+    return _formatted_number(value, current_locale())
 
 
 def format_money(amount: Decimal | None, currency: str) -> str:
     """An amount with its currency, in the current language's style (``US$9.99``)."""
     if amount is None:
         return ""
-    return format_currency(amount, currency, locale=babel_locale())
+    return _formatted_money(amount, currency, current_locale())
+
+
+# A list page formats hundreds of prices and stock figures, and catalogs repeat them (9.99,
+# 19.99, ...): each distinct (value, language) is formatted by Babel once. Equal values
+# format the same (Babel quantizes money to the currency's digits), so 5 and 5.0 may share.
+@functools.lru_cache(maxsize=8192)
+def _formatted_number(value: int | Decimal, locale: str) -> str:
+    return format_decimal(value, locale=_parsed_locale(locale))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted_money(amount: Decimal, currency: str, locale: str) -> str:
+    return format_currency(amount, currency, locale=_parsed_locale(locale))
 
 
 def format_duration(seconds: float) -> str:
@@ -192,11 +205,38 @@ def format_duration(seconds: float) -> str:
 
 
 def format_ago(value: datetime | None, now: datetime | None = None) -> str:
-    """How long ago (or in how long) ``value`` is: ``3 hours ago`` / ``3小时前``."""
+    """How long ago (or in how long) ``value`` is: ``3 hours ago`` / ``3小时前``.
+
+    The words depend only on the unit, the rounded amount and the direction, which are
+    picked here the way Babel's ``format_timedelta`` picks them (threshold 0.85, down to
+    seconds); the text of each (unit, amount, direction, language) is made by Babel once.
+    """
     if value is None:
         return ""
-    delta = value - (now or datetime.now(UTC))
-    return format_timedelta(delta, add_direction=True, locale=babel_locale())
+    seconds = (value - (now or datetime.now(UTC))).total_seconds()
+    for unit, unit_seconds in TIMEDELTA_UNITS:
+        amount = abs(seconds) / unit_seconds
+        if amount >= _AGO_THRESHOLD or unit == "second":
+            if unit == "second" and amount > 0:
+                amount = max(1.0, amount)
+            return _ago_text(unit, round(amount), seconds >= 0, current_locale())
+    return ""  # pragma: no cover - "second" always matches
+
+
+_AGO_THRESHOLD = 0.85
+
+
+@functools.lru_cache(maxsize=4096)
+def _ago_text(unit: str, amount: int, future: bool, locale: str) -> str:
+    unit_seconds = dict(TIMEDELTA_UNITS)[unit]
+    # Babel with this unit forced as the granularity and no other unit allowed.
+    return format_timedelta(
+        timedelta(seconds=amount * unit_seconds * (1 if future else -1)),
+        threshold=float("inf"),
+        granularity=unit,  # type: ignore[arg-type]
+        add_direction=True,
+        locale=_parsed_locale(locale),
+    )
 
 
 def install(environment: Environment) -> None:

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, Table, bindparam, func, or_, tuple_
+from sqlalchemy import ColumnElement, RowMapping, Table, bindparam, func, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Actor
+from core.catalog import tally
 from core.catalog.access import load_products, require_read, visible_products
 from core.catalog.categories import subtree_ids
 from core.errors import RuleViolation
@@ -232,7 +233,8 @@ async def list_products(
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     sort_column = col(getattr(Product, sort.value))
     id_column = col(Product.id)
-    statement = select(Product).where(
+    # Only the columns a row shows: descriptions, tags and platform data can be large.
+    statement = sa_select(*_ROW_COLUMNS).where(
         *await filter_clauses(session, actor, wanted or ProductFilter())
     )
     if cursor:
@@ -244,20 +246,45 @@ async def list_products(
         )
         statement = statement.where(key < bound if descending else key > bound)
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
-    rows = list((await session.exec(statement.order_by(*order).limit(limit + 1))).all())
+    connection = await session.connection()
+    rows = [
+        row._mapping
+        for row in (await connection.execute(statement.order_by(*order).limit(limit + 1))).all()
+    ]
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
     if more and rows:
         last = rows[-1]
-        assert last.id is not None
-        next_cursor = _encode_cursor(getattr(last, sort.value), last.id)
+        next_cursor = _encode_cursor(last[sort.value], last["id"])
     return ProductPage(items=await summaries(session, rows), next_cursor=next_cursor)
 
 
-async def summaries(session: AsyncSession, rows: list[Product]) -> list[ProductSummary]:
-    """List rows for ``rows``: price range, stock and main picture in two grouped queries."""
-    ids = [row.id for row in rows if row.id is not None]
+_ROW_COLUMNS = tuple(
+    _PRODUCT_TABLE.c[name]
+    for name in (
+        "id",
+        "store_id",
+        "state",
+        "parent_sku",
+        "title",
+        "source_url",
+        "is_updating",
+        "publish_error",
+        "update_error",
+        "problem_count",
+        "created_at",
+        "updated_at",
+    )
+)
+
+
+async def summaries(session: AsyncSession, rows: Sequence[RowMapping]) -> list[ProductSummary]:
+    """List rows for product ``rows`` (mappings of :data:`_ROW_COLUMNS`).
+
+    Price range, stock and main picture come in two grouped queries.
+    """
+    ids = [row["id"] for row in rows]
     totals: dict[int, tuple[Any, ...]] = {}
     pictures: dict[int, tuple[str | None, int | None]] = {}
     if ids:
@@ -278,8 +305,8 @@ async def summaries(session: AsyncSession, rows: list[Product]) -> list[ProductS
         ).all():
             totals[product_id] = (low, high, currency, stock, count)
         for product_id, url, platform_url, image_id in (
-            await session.exec(
-                select(
+            await connection.execute(
+                sa_select(
                     col(ProductImage.product_id),
                     col(ProductImage.external_url),
                     col(ProductImage.platform_url),
@@ -295,17 +322,16 @@ async def summaries(session: AsyncSession, rows: list[Product]) -> list[ProductS
             pictures.setdefault(product_id, (platform_url or url, image_id))
     result = []
     for row in rows:
-        assert row.id is not None
-        low, high, currency, stock, count = totals.get(row.id, (None, None, None, 0, 0))
-        url, image_id = pictures.get(row.id, (None, None))
+        low, high, currency, stock, count = totals.get(row["id"], (None, None, None, 0, 0))
+        url, image_id = pictures.get(row["id"], (None, None))
         result.append(
             ProductSummary(
-                id=row.id,
-                store_id=row.store_id,
-                state=row.state,
-                parent_sku=row.parent_sku,
-                title=row.title,
-                source_url=row.source_url,
+                id=row["id"],
+                store_id=row["store_id"],
+                state=row["state"],
+                parent_sku=row["parent_sku"],
+                title=row["title"],
+                source_url=row["source_url"],
                 main_image_url=url,
                 main_image_id=image_id,
                 price_min=Decimal(low) if low is not None else None,
@@ -313,23 +339,49 @@ async def summaries(session: AsyncSession, rows: list[Product]) -> list[ProductS
                 currency=currency,
                 inventory=int(stock or 0),
                 variant_count=int(count),
-                is_updating=row.is_updating,
-                has_problems=bool(row.publish_error or row.update_error or row.problem_count),
-                publish_error=row.publish_error,
-                update_error=row.update_error,
-                created_at=row.created_at,
-                updated_at=row.updated_at,
+                is_updating=row["is_updating"],
+                has_problems=bool(
+                    row["publish_error"] or row["update_error"] or row["problem_count"]
+                ),
+                publish_error=row["publish_error"],
+                update_error=row["update_error"],
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
             )
         )
     return result
 
 
+_TALLY_FILTERS = frozenset({"state", "store_id", "platform", "search_in"})
+
+
+def _tally_answers(wanted: ProductFilter) -> bool:
+    """Whether ``wanted`` filters on nothing but what the tally knows (state, store, platform).
+
+    ``search_in`` alone filters nothing; a field added to the filter later is counted on the
+    products until it is listed here.
+    """
+    return all(
+        getattr(wanted, name) in (None, "")
+        for name in ProductFilter.model_fields
+        if name not in _TALLY_FILTERS
+    )
+
+
 async def count_by_state(
     session: AsyncSession, actor: Actor, wanted: ProductFilter | None = None
 ) -> dict[ProductState, int]:
-    """How many products each state tab holds under ``wanted`` (its ``state`` is ignored)."""
+    """How many products each state tab holds under ``wanted`` (its ``state`` is ignored).
+
+    Without filters other than store and platform the counts come from the tally the
+    database keeps (:mod:`core.catalog.tally`); with any other filter they are counted.
+    """
     require_read(actor)
     base = (wanted or ProductFilter()).model_copy(update={"state": None})
+    if _tally_answers(base):
+        return await tally.state_counts(
+            session, actor, store_id=base.store_id, platform=base.platform or None
+        )
     rows = await session.exec(
         select(col(Product.state), func.count())
         .where(*await filter_clauses(session, actor, base))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -68,10 +70,20 @@ def build_app_for(settings: Settings, registry: Registry) -> Litestar:
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to listen on (setting: host).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (setting: port).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Web processes (setting: web_workers).",
+)
 @click.pass_obj
-def serve(state: CliState, host: str | None, port: int | None) -> None:
+def serve(state: CliState, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web UI and the JSON API."""
-    overrides = {key: value for key, value in (("host", host), ("port", port)) if value}
+    overrides = {
+        key: value
+        for key, value in (("host", host), ("port", port), ("web_workers", workers))
+        if value
+    }
     settings = state.settings(**overrides)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -81,14 +93,63 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
     # on the first image request.
     storage_for(settings, registry)
     prepare_database(settings)
-    app = build_app_for(settings, registry)
     import uvicorn
 
     click.echo(f"Tradewind on {settings.effective_public_base_url}", err=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
+    if settings.web_workers == 1:
+        uvicorn.run(
+            build_app_for(settings, registry),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+        )
+        return
+    _serve_many(state, settings)
+
+
+def _serve_many(state: CliState, settings: Settings) -> None:
+    """Several uvicorn processes on one port, sharing one Redis (embedded: started here)."""
+    import uvicorn
+
+    from core.embedded_redis import SERVE_MARK, EmbeddedRedis, EmbeddedRedisError
+
+    embedded: EmbeddedRedis | None = None
+    # The processes build their settings again from the environment and the config file.
+    if state.config_path is not None:
+        os.environ["TRADEWIND_CONFIG"] = str(state.config_path.resolve())
+    os.environ["TRADEWIND_WEB_WORKERS"] = str(settings.web_workers)
+    if settings.redis_url is None:
+        embedded = EmbeddedRedis(settings.data_dir / "redis")
+        try:
+            os.environ["TRADEWIND_REDIS_URL"] = embedded.start()
+        except EmbeddedRedisError as exc:
+            fail(str(exc))
+        os.environ[SERVE_MARK] = "1"
+        if settings.in_process_worker is None:  # as with one process on the embedded Redis
+            os.environ["TRADEWIND_IN_PROCESS_WORKER"] = "true"
+    try:
+        uvicorn.run(
+            f"{__name__}:app_from_environment",
+            factory=True,
+            workers=settings.web_workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def app_from_environment() -> Litestar:
+    """The app of one web process of ``serve --workers N`` (a uvicorn factory)."""
+    from core.config import load_settings
+
+    config = os.environ.get("TRADEWIND_CONFIG")
+    settings = load_settings(Path(config) if config else None)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    return build_app_for(settings, build_registry(settings))

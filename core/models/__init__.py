@@ -3,6 +3,7 @@
 One module per area: accounts, stores, catalog, images, inventory, orders, purchasing, jobs.
 """
 
+from core.models import catalog_triggers  # noqa: F401  (registers the tally triggers)
 from core.models.accounts import (
     Account,
     ApiToken,
@@ -20,6 +21,7 @@ from core.models.catalog import (
     ProductCategory,
     ProductHistory,
     ProductState,
+    ProductStateTally,
     Variant,
 )
 from core.models.images import SMALL_IMAGE_PIXELS, Image, ImageBlob, ImageRole, ProductImage
@@ -79,6 +81,7 @@ __all__ = [
     "ProductHistory",
     "ProductImage",
     "ProductState",
+    "ProductStateTally",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderState",

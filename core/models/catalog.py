@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.base import (
@@ -223,3 +223,24 @@ class ProductHistory(SQLModel, table=True):
     changes: dict[str, Any] = json_field()
     message: str | None = text_field()
     created_at: datetime = time_field(default_now=True)
+
+
+class ProductStateTally(SQLModel, table=True):
+    """Changes to how many products each (account, store, state) holds, for the state tabs.
+
+    Database triggers on ``product`` (see :mod:`core.catalog.tally`) append ``+1`` / ``-1``
+    rows on every insert, delete and change of account, store or state, whoever writes (the
+    ORM, bulk statements, raw SQL), so the tab counts are ``SUM(delta)`` per state without
+    scanning the products. Appending never waits for another writer's lock; readers fold the
+    rows of an account into one per (store, state) when they pile up. No foreign keys: the
+    triggers also fire while an account's products are deleted with it.
+    """
+
+    __tablename__ = "product_state_tally"
+    __table_args__ = (Index("ix_product_state_tally_account_store", "account_id", "store_id"),)
+
+    id: int | None = id_field()
+    account_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    store_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    state: str = Field(max_length=32)
+    delta: int

@@ -11,6 +11,9 @@ from core.models import Account, Store, StoreStatus
 
 # The tenant itself; items follow their job record; blobs are shared files of the deployment.
 NOT_SELLER_ROWS = {"account", "job_item", "image_blob"}
+# Appended to by triggers while an account's products are deleted with it: a foreign key to
+# the account would refuse those rows (see core/catalog/tally.py).
+NO_ACCOUNT_FOREIGN_KEY = {"product_state_tally"}
 TABLES = sorted(SQLModel.metadata.tables.values(), key=lambda t: t.name)
 
 
@@ -42,7 +45,7 @@ def test_every_seller_table_has_an_indexed_account_id(table) -> None:
         next(iter(c.columns)).name for c in table.constraints if isinstance(c, UniqueConstraint)
     }
     assert "account_id" in leading, f"{table.name}: no index starts with account_id"
-    assert table.c.account_id.foreign_keys
+    assert bool(table.c.account_id.foreign_keys) != (table.name in NO_ACCOUNT_FOREIGN_KEY)
 
 
 def test_every_table_is_exported() -> None:

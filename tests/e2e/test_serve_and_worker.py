@@ -186,6 +186,39 @@ def test_serve_on_embedded_defaults_runs_a_plugin_job(tmp_path: Path, plugin_dir
     assert (tmp_path / "data" / "tradewind.db").exists()
 
 
+@pytest.mark.slow
+def test_serve_with_two_web_processes_shares_one_embedded_redis(
+    tmp_path: Path, plugin_dir: Path
+) -> None:
+    port = _free_port()
+    env = _base_env(tmp_path, plugin_dir, port)
+    log = tmp_path / "serve.log"
+    server = _spawn("serve", "--workers", "2", env=env, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        health = _wait_healthy(f"http://127.0.0.1:{port}", server, log)
+        while health["workers"]["count"] < 2 and time.monotonic() < deadline:  # type: ignore[index]
+            time.sleep(0.3)
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()
+        # Two web processes, each with its job worker, on the one Redis serve started.
+        assert health["workers"] == {"ok": True, "count": 2, "in_process": True}
+        assert health["redis"] == {"ok": True, "embedded": True}
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        assert sum(b"redis-server" in command for command in commands) == 1
+        assert sum(b"spawn_main" in command for command in commands) == 2
+        record = _run_job_to_completion(env, n=10, fail_at=3, gate=tmp_path / "go")
+    finally:
+        _stop(server)
+    assert record["status"] == "partial" and record["result"] == {"counted": 10}
+    # Stopping serve stopped the Redis it started.
+    assert not any(
+        b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        for pid in children
+        if Path(f"/proc/{pid}").exists()
+    )
+
+
 def _fresh_postgres(server_url: str) -> Iterator[str]:
     name = f"tw_e2e_{uuid.uuid4().hex[:10]}"
     admin = make_url(server_url).set(drivername="postgresql+asyncpg")

@@ -129,3 +129,26 @@ def test_negotiation() -> None:
     assert i18n.negotiate("fr-FR") is None
     assert i18n.negotiate("en;q=0, zh-TW") == "zh_CN"
     assert i18n.negotiate("en-GB;q=oops") is None
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_cached_ago_and_money_read_exactly_as_babel_formats_them(locale: str) -> None:
+    from datetime import timedelta
+
+    from babel.dates import TIMEDELTA_UNITS, format_timedelta
+    from babel.numbers import format_currency
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    seconds = [0.0, 0.4, 1.0, 44.9, 59.6, 3_000.0, 5.95 * 86_400, 6.2 * 86_400, 40e6]
+    for _unit, unit_seconds in TIMEDELTA_UNITS:  # around every switch to a larger unit
+        for factor in (0.84, 0.849, 0.85, 0.851, 1.0, 1.49, 1.5, 1.51, 2.5, 11.5):
+            seconds.append(factor * unit_seconds)
+    i18n.use_locale(locale)
+    for value in seconds:
+        for sign in (1, -1):
+            moment = now + timedelta(seconds=sign * value)
+            expected = format_timedelta(moment - now, add_direction=True, locale=locale)
+            assert i18n.format_ago(moment, now) == expected, (locale, sign * value)
+    for amount in (Decimal("9.99"), Decimal("9.990"), Decimal("1234.5"), Decimal("0")):
+        assert i18n.format_money(amount, "USD") == format_currency(amount, "USD", locale=locale)
+        assert i18n.format_money(amount, "CNY") == format_currency(amount, "CNY", locale=locale)
