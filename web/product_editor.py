@@ -36,6 +36,8 @@ from core.catalog.schemas import (
     VariantPatch,
 )
 from core.errors import RuleViolation, TradewindError
+from core.i18n import msg
+from core.interfaces.listings import ORIGIN_COUNTRY_FIELD
 from core.models.catalog import ProductState
 from core.runtime import Runtime
 from core.stores.service import get_store
@@ -47,6 +49,7 @@ from web.stores import platform_names
 VARIANT_FIELDS = ("sku", "options", "price", "currency", "shipping_price", "msrp", "cost")
 VARIANT_NUMBERS = ("inventory", "weight_grams")
 _INDEX = re.compile(r"^variants\[(\d+)\]\.?(.*)$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 def _lines(value: str) -> list[str]:
@@ -106,9 +109,40 @@ def _text_changes(form: Any, current: ProductOut) -> dict[str, Any]:
     return wanted
 
 
+def origin_country(product: ProductOut) -> str:
+    """The product's origin country (the platform field Tradewind fills), or ``""``."""
+    return str(product.platform_data.get(ORIGIN_COUNTRY_FIELD) or "")
+
+
+def _platform_changes(form: Any, current: ProductOut) -> dict[str, Any]:
+    """The platform category id and the origin country (kept in ``platform_data``)."""
+    wanted: dict[str, Any] = {}
+    category = str(form.get("platform_category_id") or "").strip()
+    if "platform_category_id" in form and category != (current.platform_category_id or ""):
+        wanted["platform_category_id"] = category or None
+    origin = str(form.get("origin_country") or "").strip().upper()
+    if "origin_country" in form and origin != origin_country(current):
+        if origin and not _COUNTRY.match(origin):
+            raise RuleViolation(
+                msg("The origin country must be a two-letter code such as CN or US.")
+            )
+        data = dict(current.platform_data)
+        if origin:
+            data[ORIGIN_COUNTRY_FIELD] = origin
+        else:
+            data.pop(ORIGIN_COUNTRY_FIELD, None)
+        wanted["platform_data"] = data
+    return wanted
+
+
 def product_patch(form: Any, current: ProductOut) -> ProductPatch:
-    """The product-level changes of the form (fields that did not change are left out)."""
+    """The product-level changes of the form (fields that did not change are left out).
+
+    Raises:
+        RuleViolation: the origin country is not a two-letter code.
+    """
     wanted = _text_changes(form, current)
+    wanted.update(_platform_changes(form, current))
     main = [image_value(i) for i in current.images if i.role.value == "main"]
     extra = [image_value(i) for i in current.images if i.role.value == "extra"]
     main_value = str(form.get("main_image") or "").strip()
@@ -195,7 +229,10 @@ def problems_by_field(problems: list[dict[str, Any]]) -> dict[str, list[str]]:
         match = _INDEX.match(name)
         key = f"variants[{match.group(1)}]" if match else name.split(".")[0].split("[")[0]
         label = f"{match.group(2)}: " if match and match.group(2) else ""
-        found[key].append(label + str(problem.get("message") or ""))
+        message = str(problem.get("message") or "")
+        found[key].append(label + message)
+        if name.endswith(ORIGIN_COUNTRY_FIELD) and message not in found[ORIGIN_COUNTRY_FIELD]:
+            found[ORIGIN_COUNTRY_FIELD].append(message)  # also next to the product's field
     return dict(found)
 
 
@@ -269,6 +306,7 @@ class ProductEditorController(Controller):
             "image_value": image_value,
             "options_text": options_text,
             "amount": amount_text,
+            "origin_country": origin_country(product),
         }
         title = product.title or gettext("(untitled)")
         crumbs = [Crumb(gettext("Products"), "/products"), Crumb(title)]

@@ -27,6 +27,7 @@ from core.catalog.listing_query import Selection, selected_ids
 from core.catalog.payload import ImageUrlResolver, default_image_url
 from core.catalog.records import options_dict
 from core.catalog.template import COLUMNS, headers
+from core.interfaces.listings import ORIGIN_COUNTRY_FIELD
 from core.models.catalog import Product, ProductCategory, Variant
 from core.models.images import ImageRole, ProductImage
 
@@ -81,6 +82,8 @@ def _rows_of(
         "source_url": product.source_url,
         "category": LIST_SEPARATOR.join(category_names),
         "language": product.language,
+        "platform_category_id": product.platform_category_id,
+        "origin_country": (product.platform_data or {}).get(ORIGIN_COUNTRY_FIELD),
     }
     for variant in variants:
         options = options_dict(variant.options)

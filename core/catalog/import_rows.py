@@ -35,6 +35,7 @@ MAX_LENGTHS = {
     "language": 16,
     "color": 100,
     "size": 100,
+    "platform_category_id": 64,
 }
 _MONEY = re.compile(r"^\d{1,14}(\.\d{1,4})?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -201,6 +202,14 @@ def read_currency(value: Any) -> str:
     return text
 
 
+def read_country(value: Any) -> str:
+    """An ISO 3166 alpha-2 country code such as CN (lower case accepted)."""
+    text = read_text(value).upper()
+    if not re.fullmatch(r"[A-Z]{2}", text):
+        raise CellError(f"{text!r} is not a two-letter country code like CN or US")
+    return text
+
+
 _URL = re.compile(r"https?://\S+\Z", re.IGNORECASE)
 
 
@@ -250,6 +259,7 @@ READERS = {
     "int": read_int,
     "length": read_length,
     "currency": read_currency,
+    "country": read_country,
     "url": read_url,
     "urls": read_urls,
     "tags": read_tags,

@@ -23,6 +23,7 @@ from core.actor import Actor
 from core.catalog.history import Author, diff, history_row
 from core.catalog.import_rows import ImportProblem, ImportReport
 from core.catalog.template import Layout
+from core.interfaces.listings import ORIGIN_COUNTRY_FIELD
 from core.models.base import utcnow
 from core.models.catalog import CategoryKind, ProductState
 from core.models.images import ImageRole
@@ -36,7 +37,15 @@ IMAGE: Table = _TABLES["product_image"]
 LINK: Table = _TABLES["product_category"]
 CATEGORY: Table = _TABLES["category"]
 
-SCALAR_PRODUCT_FIELDS = ("title", "description", "tags", "brand", "source_url", "language")
+SCALAR_PRODUCT_FIELDS = (
+    "title",
+    "description",
+    "tags",
+    "brand",
+    "source_url",
+    "language",
+    "platform_category_id",
+)
 """Product columns an import sets directly (the parent SKU is the key)."""
 
 
@@ -238,6 +247,20 @@ class Writer:
             values["title"] = ""
         return values
 
+    def _platform_data(
+        self, group: GroupData, current: Mapping[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """``current`` with the file's origin country (``None``: the file has no such column)."""
+        if "origin_country" not in self.present:
+            return None
+        data = dict(current or {})
+        origin = group.product.get("origin_country")
+        if origin:
+            data[ORIGIN_COUNTRY_FIELD] = origin
+        else:
+            data.pop(ORIGIN_COUNTRY_FIELD, None)
+        return data
+
     def _product_row(self, group: GroupData, now: datetime) -> dict[str, Any]:
         row: dict[str, Any] = {
             "account_id": self.actor.account_id,
@@ -260,6 +283,7 @@ class Writer:
             "updated_at": now,
         }
         row.update(self._product_values(group))
+        row["platform_data"] = self._platform_data(group, None) or {}
         return row
 
     async def _update_existing(
@@ -273,6 +297,8 @@ class Writer:
             ids[group.parent_sku] = self.existing[group.parent_sku]
         keys = [ids[g.parent_sku] for g in old]
         fields = [name for name in SCALAR_PRODUCT_FIELDS if name in self.present]
+        if "origin_country" in self.present:
+            fields.append("platform_data")
         before = {
             row.id: dict(row._mapping)
             for row in (
@@ -288,6 +314,9 @@ class Writer:
         for group in old:
             product_id = ids[group.parent_sku]
             values = self._product_values(group)
+            if "platform_data" in fields:
+                current = before.get(product_id, {}).get("platform_data")
+                values["platform_data"] = self._platform_data(group, current)
             rows.append({"b_id": product_id, **{f"b_{k}": v for k, v in values.items()}})
             history.append(
                 history_row(

@@ -20,7 +20,9 @@ from enum import StrEnum
 from typing import Literal
 
 Level = Literal["product", "variant"]
-Kind = Literal["text", "money", "int", "currency", "url", "urls", "tags", "categories", "length"]
+Kind = Literal[
+    "text", "money", "int", "currency", "country", "url", "urls", "tags", "categories", "length"
+]
 
 
 class Layout(StrEnum):
@@ -84,6 +86,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("language", "language", "语言", "product", "text", False,
            "Language of title and description (zh, en, ...); default zh (Wish layout: en).",
            "zh"),
+    Column("platform_category_id", "platform_category_id", "平台类目ID", "product", "text", False,
+           "The platform's category id (Wish: a number); sent when the product is published.",
+           "1234", ("Category ID", "平台分类ID", "类目ID")),
+    Column("origin_country", "origin_country", "发货国家", "product", "country", False,
+           "ISO code of the country the goods ship from (CN, US, ...); Wish needs it.", "CN",
+           ("Origin Country", "发货地")),
     Column("sku", "sku", "SKU", "variant", "text", True,
            "Variant SKU, unique in the file (max 100).", "TS-001-RED-M",
            ("Unique ID", "子SKU", "variant sku", "sku编号")),

@@ -16,6 +16,15 @@ from typing import Any
 
 from core.interfaces.common import Money, frozen_mapping, require_country, require_utc
 
+ORIGIN_COUNTRY_FIELD = "origin_country"
+"""The one platform field Tradewind fills itself: the product's origin country.
+
+The seller gives it per product (the import's ``origin_country`` column, the product editor):
+an ISO 3166 alpha-2 code of the country the goods ship from, kept in ``platform_data`` under
+this name and sent in :attr:`ListingPayload.platform_fields`. Marketplaces that need an origin
+per variant (Wish) use it for every variant whose :attr:`VariantPayload.origin_country` is empty.
+"""
+
 
 def _freeze(record: object, *names: str) -> None:
     for name in names:

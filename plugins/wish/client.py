@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from core.errors import NotFound, OutcomeUnknown, PermanentError, TransientError
 from core.interfaces.common import CallContext, Page, Problem, blocking
-from core.interfaces.listings import ListingPayload, ListingRecord
+from core.interfaces.listings import ORIGIN_COUNTRY_FIELD, ListingPayload, ListingRecord
 from core.interfaces.marketplace import (
     AuthorizedStore,
     Credentials,
@@ -397,10 +397,11 @@ def _same_skus(record: ListingRecord, listing: ListingPayload) -> bool:
 def with_origin(listing: ListingPayload) -> ListingPayload:
     """Variants without an origin country get the listing's ``origin_country`` platform field.
 
-    The core catalog keeps no per-variant origin; sellers set it once per product (or the
-    import sets it) as ``platform_data["origin_country"]``.
+    The core catalog keeps no per-variant origin; sellers set it once per product (the import's
+    ``origin_country`` column, the product editor), kept under
+    :data:`~core.interfaces.listings.ORIGIN_COUNTRY_FIELD`.
     """
-    origin = str(listing.platform_fields.get("origin_country") or "").strip().upper()
+    origin = str(listing.platform_fields.get(ORIGIN_COUNTRY_FIELD) or "").strip().upper()
     if not origin or all(variant.origin_country for variant in listing.variants):
         return listing
     variants = tuple(

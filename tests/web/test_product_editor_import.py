@@ -99,6 +99,38 @@ async def test_editor_refusal_changes_nothing(app, owner) -> None:
     assert product.title == "Lamp 000" and len(product.variants) == 1
 
 
+async def test_editor_sets_platform_category_and_origin_country(app, owner) -> None:
+    (product_id,) = await make_products(app, owner, 1)
+    page = await owner.get(f"/products/{product_id}")
+    assert "平台类目 ID" in page.text and "发货国家" in page.text
+    form = editor_form(page.text)
+    form["platform_category_id"] = " 1234 "
+    form["origin_country"] = "cn"
+    saved = await owner.post(f"/products/{product_id}", form)
+    assert saved.status_code == 303, saved.text
+    async with runtime_of(app).sessions() as session:
+        product = await get_product(session, actor_of(owner), product_id)
+    assert (product.platform_category_id, product.platform_data) == (
+        "1234",
+        {"origin_country": "CN"},
+    )
+    page = await owner.get(f"/products/{product_id}")
+    assert 'name="origin_country" value="CN"' in page.text
+
+    form = editor_form(page.text)
+    form["origin_country"] = "China"
+    refused = await owner.post(f"/products/{product_id}", form)
+    assert refused.status_code == 400
+    assert "发货国家须为两位字母代码" in refused.text
+
+    form["origin_country"] = ""
+    form["platform_category_id"] = ""
+    assert (await owner.post(f"/products/{product_id}", form)).status_code == 303
+    async with runtime_of(app).sessions() as session:
+        product = await get_product(session, actor_of(owner), product_id)
+    assert (product.platform_category_id, product.platform_data) == (None, {})
+
+
 CSV_OK = (
     "parent_sku,sku,title,color,price,currency,inventory,main_image\n"
     "LAMP-1,LAMP-1-R,Red lamp,Red,9.99,USD,5,https://img.example/1.jpg\n"

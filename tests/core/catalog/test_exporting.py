@@ -31,6 +31,8 @@ async def snapshot(sessions, actor):
                 "brand": p.brand,
                 "source_url": p.source_url,
                 "language": p.language,
+                "platform_category_id": p.platform_category_id,
+                "platform_data": p.platform_data,
                 "categories": sorted(paths[c] for c in p.category_ids),
                 "images": [(i.role, i.url, sku_of.get(i.variant_id)) for i in p.images],
                 "variants": [
@@ -69,6 +71,8 @@ async def test_round_trip(sessions, seller, other, tmp_path, file_format, langua
             description='Quotes " and, commas;\nand lines',
             brand="Acme",
             language="en",
+            platform_category_id="1234",
+            platform_data={"origin_country": "CN"},
             variants=[
                 VariantIn(
                     sku="HAND-1-A",

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from core.catalog import categories, importing, listing_query, products
 from core.catalog.importing import ImportOptions
+from core.catalog.schemas import ProductPatch
 from core.models import Category, Product, ProductImage, ProductState, Variant
 from tests.core.catalog.sheets import EN, ROWS, ZH, give_cached_value, write_csv, write_xlsx
 
@@ -347,3 +348,47 @@ async def test_a_failing_product_is_left_out_whole(sessions, seller, tmp_path, m
     assert [(p.row, p.code) for p in report.problems] == [(3, "write_failed")]
     assert set(await stored_products(sessions, seller.actor)) == {"A", "C"}
     assert await counts(sessions) == {"Product": 2, "Variant": 2, "ProductImage": 0, "Category": 0}
+
+
+async def test_platform_category_and_origin_country(sessions, seller, tmp_path) -> None:
+    header = ["父SKU", "标题", "平台类目ID", "发货国家", "SKU", "价格"]
+    rows = [
+        ["LAMP-1", "Lamp", "1234", "cn", "LAMP-1-R", "10"],
+        ["LAMP-1", "", "", "", "LAMP-1-B", "10"],
+        ["MUG-2", "Mug", "", "", "MUG-2-W", "6.5"],
+        ["BAD-3", "Bad", "77", "China", "BAD-3-K", "8"],
+    ]
+    path = write_csv(tmp_path / "platform.csv", header, rows)
+    report = await importing.import_file(sessions, seller.actor, path, path.name)
+    assert problems(report) == [(5, "发货国家", "D5", "invalid")]
+    assert (
+        report.problems[0].message
+        == "发货国家: 'CHINA' is not a two-letter country code like CN or US"
+    )
+    found = await stored_products(sessions, seller.actor)
+    assert set(found) == {"LAMP-1", "MUG-2"}
+    assert (found["LAMP-1"].platform_category_id, found["LAMP-1"].platform_data) == (
+        "1234",
+        {"origin_country": "CN"},
+    )
+    assert (found["MUG-2"].platform_category_id, found["MUG-2"].platform_data) == (None, {})
+
+    # Re-importing replaces the origin but keeps the product's other platform fields.
+    async with sessions() as session, session.begin():
+        await products.update_product(
+            session,
+            seller.actor,
+            found["LAMP-1"].id,
+            ProductPatch(platform_data={"origin_country": "CN", "warehouse_id": "W1"}),
+        )
+    rows = [["LAMP-1", "Lamp", "5678", "us", "LAMP-1-R", "10"]]
+    path = write_csv(tmp_path / "again.csv", header, rows)
+    assert (await importing.import_file(sessions, seller.actor, path, path.name)).updated == 1
+    lamp = (await stored_products(sessions, seller.actor))["LAMP-1"]
+    assert lamp.platform_category_id == "5678"
+    assert lamp.platform_data == {"origin_country": "US", "warehouse_id": "W1"}
+    rows = [["LAMP-1", "Lamp", "5678", "", "LAMP-1-R", "10"]]
+    path = write_csv(tmp_path / "blank.csv", header, rows)
+    await importing.import_file(sessions, seller.actor, path, path.name)
+    lamp = (await stored_products(sessions, seller.actor))["LAMP-1"]
+    assert lamp.platform_data == {"warehouse_id": "W1"}
