@@ -69,6 +69,10 @@ def operations_from_form(form: Any) -> list[Operation]:
         raw.append({"op": "set_shipping_price", "amount": shipping})
     if inventory := _text(form, "inventory"):
         raw.append({"op": "set_inventory", "quantity": inventory})
+    if platform_category := _text(form, "platform_category_id"):
+        raw.append({"op": "set_platform_category", "category_id": platform_category})
+    if origin := _text(form, "origin_country"):
+        raw.append({"op": "set_origin_country", "country": origin})
     if prefix := str(form.get("title_prefix") or ""):
         raw.append({"op": "title_prefix", "text": prefix})
     if suffix := str(form.get("title_suffix") or ""):

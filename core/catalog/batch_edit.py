@@ -32,6 +32,7 @@ from core.catalog.history import author_of
 from core.catalog.listing_query import Selection, selected_ids
 from core.catalog.schemas import PushIntent, Refusal
 from core.errors import RuleViolation
+from core.interfaces.listings import ORIGIN_COUNTRY_FIELD
 from core.models.base import utcnow
 from core.models.catalog import Product, ProductCategory, Variant
 
@@ -127,6 +128,8 @@ async def load_drafts(
                 tags=[str(tag) for tag in product.tags],
                 category_ids=categories.get(product.id, []),
                 variants=variants.get(product.id, []),
+                platform_category_id=product.platform_category_id,
+                origin_country=(product.platform_data or {}).get(ORIGIN_COUNTRY_FIELD),
             )
         )
     return drafts
@@ -280,9 +283,17 @@ async def _write(
     push: bool,
 ) -> None:
     values: dict[str, Any] = {"updated_at": utcnow()}
-    for name in ("title", "description", "tags"):
+    for name in ("title", "description", "tags", "platform_category_id"):
         if name in found:
             values[name] = getattr(after, name)
+    if "origin_country" in found:
+        # The product is already in the session (loaded FOR UPDATE by load_drafts).
+        product = await session.get(Product, after.id)
+        assert product is not None
+        values["platform_data"] = {
+            **(product.platform_data or {}),
+            ORIGIN_COUNTRY_FIELD: after.origin_country,
+        }
     if push:
         values.update(is_updating=True, update_error=None)
     await session.exec(

@@ -53,6 +53,8 @@ class ProductDraft:
     tags: list[str]
     category_ids: list[int]
     variants: list[VariantDraft] = field(default_factory=list)
+    platform_category_id: str | None = None
+    origin_country: str | None = None
 
 
 class _Op(BaseModel):
@@ -253,6 +255,28 @@ class FindReplace(_Op):
             setattr(draft, name, _check_title(replaced) if name == "title" else replaced)
 
 
+class SetPlatformCategory(_Op):
+    """Set the platform's category id (what the store's marketplace files the listing under)."""
+
+    op: Literal["set_platform_category"] = "set_platform_category"
+    category_id: str = Field(min_length=1, max_length=64, pattern=r"^\S+$")
+
+    def apply(self, draft: ProductDraft) -> None:
+        """Set the platform category id of ``draft``."""
+        draft.platform_category_id = self.category_id
+
+
+class SetOriginCountry(_Op):
+    """Set the country the goods ship from (ISO 3166 alpha-2, e.g. CN), which Wish requires."""
+
+    op: Literal["set_origin_country"] = "set_origin_country"
+    country: str = Field(pattern=r"^[A-Za-z]{2}$")
+
+    def apply(self, draft: ProductDraft) -> None:
+        """Set the origin country of ``draft``."""
+        draft.origin_country = self.country.upper()
+
+
 Operation = Annotated[
     Union[  # noqa: UP007  (pydantic needs the union object)
         PriceFormula,
@@ -267,6 +291,8 @@ Operation = Annotated[
         TitlePrefix,
         TitleSuffix,
         FindReplace,
+        SetPlatformCategory,
+        SetOriginCountry,
     ],
     Field(discriminator="op"),
 ]
@@ -295,10 +321,21 @@ def edit(draft: ProductDraft, operations: Sequence[Operation]) -> ProductDraft:
     return result
 
 
+PRODUCT_FIELDS = (
+    "title",
+    "description",
+    "tags",
+    "category_ids",
+    "platform_category_id",
+    "origin_country",
+)
+"""The product-level fields a batch edit can change (also the names its history uses)."""
+
+
 def changes(before: ProductDraft, after: ProductDraft) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` between two drafts (variants as ``variants[SKU].field``)."""
     found: dict[str, list[Any]] = {}
-    for name in ("title", "description", "tags", "category_ids"):
+    for name in PRODUCT_FIELDS:
         if getattr(before, name) != getattr(after, name):
             found[name] = [json_safe(getattr(before, name)), json_safe(getattr(after, name))]
     for old, new in zip(before.variants, after.variants, strict=True):
@@ -312,6 +349,7 @@ def changes(before: ProductDraft, after: ProductDraft) -> dict[str, list[Any]]:
 
 
 __all__ = [
+    "PRODUCT_FIELDS",
     "AddCategories",
     "AddTags",
     "FindReplace",
@@ -322,6 +360,8 @@ __all__ = [
     "RemoveTags",
     "SetCategories",
     "SetInventory",
+    "SetOriginCountry",
+    "SetPlatformCategory",
     "SetShippingPrice",
     "SetTags",
     "TitlePrefix",

@@ -229,6 +229,37 @@ async def test_batch_edit_preview_equals_result(app, owner, registry) -> None:
     assert after.title == "New Lamp 000"
 
 
+async def test_batch_edit_sets_the_origin_country_and_platform_category(
+    app, owner, registry
+) -> None:
+    ids = await make_products(app, owner, 2)
+    selection = json.dumps({"product_ids": ids})
+    form_page = await owner.get(
+        "/products/batch-edit", params={"selection": selection, "back": "/products"}
+    )
+    assert "发货国家" in form_page.text and "平台类目 ID" in form_page.text
+    operations = {
+        "selection": selection,
+        "back": "/products",
+        "origin_country": "cn",
+        "platform_category_id": "1234",
+    }
+    preview = await owner.post("/products/batch-edit", {**operations, "step": "preview"})
+    assert "origin_country" in preview.text and ">CN<" in preview.text
+    bad = await owner.post(
+        "/products/batch-edit", {**operations, "origin_country": "China", "step": "apply"}
+    )
+    assert bad.status_code == 200 and "flash-error" in bad.text
+    applied = await owner.post("/products/batch-edit", {**operations, "step": "apply"})
+    assert applied.status_code == 303
+    await run_jobs(app, registry)
+    async with runtime_of(app).sessions() as session:
+        for product_id in ids:
+            after = await get_product(session, actor_of(owner), product_id)
+            assert after.platform_data["origin_country"] == "CN"
+            assert after.platform_category_id == "1234"
+
+
 async def test_batch_edit_with_a_bad_formula_says_so(app, owner) -> None:
     ids = await make_products(app, owner, 1)
     answer = await owner.post(

@@ -201,3 +201,43 @@ async def test_negative_results_refuse_the_product(sessions, seller) -> None:
     assert result.changed == 0
     assert result.refused[0].reason == "SKU P-1-R-M: the formula gives -0.01, below zero"
     assert [v.price for v in stored.variants] == [Decimal("9.99"), Decimal("10.99")]
+
+
+async def test_platform_category_and_origin_country_keep_other_platform_fields(
+    sessions, seller
+) -> None:
+    made = [
+        await create(
+            sessions,
+            seller.actor,
+            sample_product(f"O{n}", platform_data={"brand_tag": "house", "origin_country": "US"}),
+        )
+        for n in range(2)
+    ]
+    operations = ops(
+        {"op": "set_platform_category", "category_id": "1234"},
+        {"op": "set_origin_country", "country": "cn"},
+    )
+    selection = Selection(product_ids=[p.id for p in made])
+    async with sessions() as session:
+        shown = await batch_edit.preview(session, seller.actor, selection, operations)
+    assert {c.field: (c.before, c.after) for c in shown.rows[0].changes} == {
+        "platform_category_id": (None, "1234"),
+        "origin_country": ("US", "CN"),
+    }
+    async with transaction(sessions) as session:
+        result = await batch_edit.apply(session, seller.actor, selection, operations)
+    assert result.changed == 2
+    async with sessions() as session:
+        for product in made:
+            stored = await products.get_product(session, seller.actor, product.id)
+            assert stored.platform_category_id == "1234"
+            assert stored.platform_data == {"brand_tag": "house", "origin_country": "CN"}
+    # The same batch again changes nothing.
+    async with transaction(sessions) as session:
+        again = await batch_edit.apply(session, seller.actor, selection, operations)
+    assert (again.changed, again.unchanged) == (0, 2)
+    with pytest.raises(ValidationError):
+        ops({"op": "set_origin_country", "country": "China"})
+    with pytest.raises(ValidationError):
+        ops({"op": "set_platform_category", "category_id": "has space"})
