@@ -10,8 +10,9 @@ Two kinds of load per URL:
 
 - *saturated*: each client sends its next request as soon as the last one answered, so the
   server is never idle and latency is mostly queueing (p50 ≈ clients / throughput);
-- *paced*: each client waits ``--think-ms`` after every answer (staff reading a page before
-  the next click), so latency is what one page costs while the other 31 keep working.
+- *paced*: each client waits about ``--think-ms`` after every answer (staff reading a page
+  before the next click; random between half and 1.5 times that), so latency is what one
+  page costs while the other 31 keep working.
 
     uv run python bench/catalog_http.py --products 100000 --clients 32 --workers 2
 
@@ -42,11 +43,14 @@ from bench.catalog_list import seed
 PASSWORD = "bench password 123"
 ROOT = Path(__file__).resolve().parents[1]
 
-# Each wrk connection waits TW_THINK_MS after every answer before its next request.
+# Each wrk connection waits about TW_THINK_MS after every answer before its next request:
+# a random pause between half and one and a half times that, so that the clients, which all
+# start at once, do not keep clicking in step.
 PACING = """
 local think = tonumber(os.getenv("TW_THINK_MS") or "0")
 function delay()
-  return think
+  if think == 0 then return 0 end
+  return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
 end
 """
 

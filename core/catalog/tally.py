@@ -93,8 +93,26 @@ async def state_counts(
         if state in counts:
             counts[ProductState(state)] = int(total or 0)
     if piled > FOLD_AFTER and isinstance(session.bind, AsyncEngine):
-        await fold(session.bind, actor.account_id)
+        await _fold_once(session.bind, actor.account_id)
     return counts
+
+
+_folding: set[int] = set()
+
+
+async def _fold_once(engine: AsyncEngine, account_id: int) -> None:
+    """Fold unless this process is folding the account already.
+
+    Without this, 32 pages shown at once after an import would all fold, one after another,
+    for nothing.
+    """
+    if account_id in _folding:
+        return
+    _folding.add(account_id)
+    try:
+        await fold(engine, account_id)
+    finally:
+        _folding.discard(account_id)
 
 
 async def fold(engine: AsyncEngine, account_id: int) -> int:
