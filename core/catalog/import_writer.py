@@ -23,6 +23,7 @@ from core.actor import Actor
 from core.catalog.history import Author, diff, history_row
 from core.catalog.import_rows import ImportProblem, ImportReport
 from core.catalog.template import Layout
+from core.i18n import msg
 from core.models.base import utcnow
 from core.models.catalog import CategoryKind, ProductState
 from core.models.images import ImageRole
@@ -175,7 +176,11 @@ class Writer:
                 row=group.first_row,
                 parent_sku=group.parent_sku,
                 code="write_failed",
-                message=f"the product {group.parent_sku!r} could not be written: {reason}",
+                message=msg(
+                    "the product %(sku)s could not be written: %(reason)s",
+                    sku=repr(group.parent_sku),
+                    reason=reason,
+                ),
             )
         )
         self.report.valid_products -= 1

@@ -24,6 +24,7 @@ from core.catalog.batch_operations import Operation
 from core.catalog.listing_query import Selection, selected_ids
 from core.catalog.publishing import ItemResult, Outcome, StoreConnector
 from core.errors import PermanentError, TradewindError, TransientError
+from core.i18n import STORE_MESSAGES, joined, message_of, msg
 from core.interfaces.jobs import JobContext, JobDefinition
 
 PUSH_UPDATES_JOB = "catalog.push_updates"
@@ -46,7 +47,7 @@ def actor_from_payload(ctx: JobContext, payload: dict[str, Any]) -> Actor:
     data = payload.get("actor") or {}
     account_id = data.get("account_id", ctx.account_id)
     if account_id is None or (ctx.account_id is not None and account_id != ctx.account_id):
-        raise PermanentError("the job's account does not match its payload")
+        raise PermanentError(msg("the job's account does not match its payload"))
     store_ids = data.get("store_ids")
     return Actor(
         account_id=int(account_id),
@@ -99,10 +100,10 @@ async def _for_each(
         except TransientError:
             raise  # the queue retries the job; finished items are skipped then
         except TradewindError as exc:  # rule refusals, not found, permission, platform "no"
-            result = ItemResult(Outcome.FAILED, str(exc))
+            result = ItemResult(Outcome.FAILED, message_of(exc))
         counts[result.outcome.value] += 1
         if result.outcome is Outcome.DONE:
-            await ctx.item_done(key, result.message)
+            await ctx.item_done(key, note=result.message)
         elif result.outcome is Outcome.SKIPPED:
             await ctx.item_skipped(key, result.message)
         else:
@@ -165,7 +166,7 @@ async def delete_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[
             result = await products.delete_products(session, actor, [product_id])
         if result.refused:
             return ItemResult(Outcome.FAILED, result.refused[0].reason)
-        return ItemResult(Outcome.DONE, "deleted")
+        return ItemResult(Outcome.DONE, msg("deleted"))
 
     return await _for_each(ctx, await _product_ids(ctx, actor, payload), handle)
 
@@ -184,15 +185,16 @@ async def claim_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[s
             result = await claiming.claim_products(
                 session, actor, [product_id], store_ids, job_id=ctx.job_id
             )
-        real = [r for r in result.refused if not r.reason.startswith("already claimed")]
+        real = [r for r in result.refused if not claiming.is_already_claimed(r.reason)]
         if real:
-            return ItemResult(
-                Outcome.FAILED, "; ".join(f"store {r.store_id}: {r.reason}" for r in real)
+            reasons = (
+                msg("store %(store)s: %(reason)s", store=r.store_id, reason=r.reason) for r in real
             )
+            return ItemResult(Outcome.FAILED, joined(reasons, "; "))
         made = ", ".join(str(copy.product_id) for copy in result.claimed)
         if not made:
-            return ItemResult(Outcome.SKIPPED, "already claimed to these stores")
-        return ItemResult(Outcome.DONE, f"drafts {made}")
+            return ItemResult(Outcome.SKIPPED, msg("already claimed to these stores"))
+        return ItemResult(Outcome.DONE, msg("claimed as drafts %(ids)s", ids=made))
 
     return await _for_each(ctx, await _product_ids(ctx, actor, payload), handle)
 
@@ -216,8 +218,8 @@ async def batch_edit_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, 
         if result.push:
             pushed.extend(result.push.product_ids)
         if result.unchanged:
-            return ItemResult(Outcome.SKIPPED, "nothing to change")
-        return ItemResult(Outcome.DONE, "changed")
+            return ItemResult(Outcome.SKIPPED, msg("nothing to change"))
+        return ItemResult(Outcome.DONE, msg("changed"))
 
     counts = await _for_each(ctx, await _product_ids(ctx, actor, payload), handle)
     if pushed:
@@ -228,6 +230,10 @@ async def batch_edit_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, 
             title="Push edited listings",
         )
     return counts
+
+
+IMPORT_PROBLEMS_KEPT = 1000
+"""Problems kept in an import job's result, in their translatable form."""
 
 
 async def import_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
@@ -255,15 +261,20 @@ async def import_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[
     by_product: dict[str, list[str]] = {}
     for problem in report.problems:
         if problem.severity == "error":
-            where = f"row {problem.row}: " if problem.row else ""
-            by_product.setdefault(problem.parent_sku or "(file)", []).append(
-                where + problem.message
+            line = (
+                msg("row %(row)s: %(problem)s", row=problem.row, problem=problem.message)
+                if problem.row
+                else problem.message
             )
-    for key, messages in by_product.items():
-        await ctx.item_failed(key[:300], "\n".join(messages)[:4000])
+            by_product.setdefault(problem.parent_sku or "(file)", []).append(line)
+    for key, lines in by_product.items():
+        await ctx.item_failed(key[:300], joined(lines))
     result = report.model_dump(mode="json", exclude={"problems"})
     result["problem_count"] = len(report.problems)
-    result["problems"] = [p.model_dump(mode="json") for p in report.problems[:1000]]
+    result["problems"] = [
+        problem.model_dump(mode="json", context=STORE_MESSAGES)
+        for problem in report.problems[:IMPORT_PROBLEMS_KEPT]
+    ]
     return result
 
 

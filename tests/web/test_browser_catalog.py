@@ -171,7 +171,7 @@ async def test_from_spreadsheet_to_delisted(browser, tradewind, oauth_state, tmp
     await page.locator("input[name=ids]").first.check()
     await page.get_by_role("button", name="删除", exact=True).click()
     await expect(page.get_by_text("选中的商品都不能删除")).to_be_visible()
-    await expect(page.locator("table.refused")).to_contain_text("delist instead")
+    await expect(page.locator("table.refused")).to_contain_text("请改为下架")  # delist instead
     await page.get_by_role("link", name="取消").click()
 
     # delist one

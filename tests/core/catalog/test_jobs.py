@@ -78,7 +78,7 @@ async def test_delete_job_applies_the_rules_per_product(sessions, seller, kit) -
     )
     assert result == {"done": 1, "failed": 2, "skipped": 0}
     items = await ctx.items()
-    assert items[str(box.id)] == ("done", None)
+    assert items[str(box.id)] == ("done", "deleted")
     assert "delist instead" in items[str(live.id)][1]
     assert "delist instead" in items[str(gone.id)][1]
 
