@@ -58,7 +58,8 @@ SPOOL_BATCH = 512
 """Parsed rows pickled together (repeated values are stored once per batch)."""
 
 Progress = Callable[[int, int], Awaitable[None]]
-"""``await progress(written, total)`` after each batch."""
+"""``await progress(settled, total)`` after each batch: products settled so far (written,
+skipped or left out for their problems) of the products in the file."""
 
 
 class _Group:
@@ -453,12 +454,24 @@ async def import_file(
     *,
     job_id: int | None = None,
     progress: Progress | None = None,
+    written: import_writer.Written | None = None,
 ) -> ImportReport:
     """Check a file, then write its valid products into the collection box.
 
     Nothing is written when the file itself is unreadable (not a spreadsheet, empty, a
     required column missing). Otherwise every valid product is written; the report lists the
     problems of the others.
+
+    Args:
+        sessions: session factory.
+        actor: who imports (needs write access to products).
+        path: the uploaded file on disk.
+        file_name: its original name.
+        options: how existing products are treated.
+        job_id: the job the import runs in, for the products' history.
+        progress: called after each transaction of the write phase (see :data:`Progress`).
+        written: called after each transaction with the products it created, updated or
+            skipped (a job records them as its items).
     """
     require_write(actor)
     options = options or ImportOptions()
@@ -480,6 +493,7 @@ async def import_file(
             file_name=file_name,
             job_id=job_id,
             report=report,
+            written=written,
         )
         await writer.prepare_categories(state.used_category_paths())
         await writer.run(_complete_groups(spool, state), progress)

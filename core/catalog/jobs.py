@@ -19,13 +19,21 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from core.actor import Access, Actor, Area
-from core.catalog import batch_edit, claiming, importing, products, publishing, states
+from core.catalog import (
+    batch_edit,
+    claiming,
+    import_writer,
+    importing,
+    products,
+    publishing,
+    states,
+)
 from core.catalog.batch_operations import Operation
 from core.catalog.listing_query import Selection, selected_ids
 from core.catalog.publishing import ItemResult, Outcome, StoreConnector
 from core.errors import PermanentError, TradewindError, TransientError
-from core.i18n import STORE_MESSAGES, joined, message_of, msg
-from core.interfaces.jobs import JobContext, JobDefinition
+from core.i18n import N_, STORE_MESSAGES, joined, message_of, msg
+from core.interfaces.jobs import ItemReport, JobContext, JobDefinition
 
 PUSH_UPDATES_JOB = "catalog.push_updates"
 _OPERATIONS = TypeAdapter(list[Operation])
@@ -232,43 +240,59 @@ async def batch_edit_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, 
     return counts
 
 
-IMPORT_PROBLEMS_KEPT = 1000
-"""Problems kept in an import job's result, in their translatable form."""
+FILE_ITEM = "(file)"
+"""Item key of an import's problems that belong to no product (the file, a row without a
+parent SKU); its label is the file name."""
+
+_WRITE_NOTES = {
+    "created": N_("created in the collection box"),
+    "updated": N_("updated from the file"),
+    "skipped": N_("already in the collection box; left as it is"),
+}
 
 
 async def import_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Import a spreadsheet: ``{"actor", "path", "file_name", "options"}``.
 
-    Items are parent SKUs: each product that could not be written fails with its problems;
-    written products are counted in the result (not one item row each). The uploaded file is
+    Items are parent SKUs: each written product is done ("created" / "updated"), each one
+    left alone because it already exists is skipped, each one with problems fails with its
+    problems, row by row. Problems that belong to no product fail the item ``file``. So a
+    file with some bad rows ends ``partial``, one where nothing could be written ``failed``.
+    The result keeps the report (problems in their translatable form). The uploaded file is
     left for the caller to remove.
     """
     actor = actor_from_payload(ctx, payload)
     options = importing.ImportOptions.model_validate(payload.get("options") or {})
+    file_name = payload.get("file_name") or Path(payload["path"]).name
 
-    async def progress(written: int, total: int) -> None:
+    async def progress(settled: int, total: int) -> None:
         await ctx.set_total(total)
+
+    async def written(settled: list[import_writer.WrittenProduct]) -> None:
+        await ctx.record_items(
+            [
+                ItemReport(
+                    key=product.parent_sku[:300],
+                    outcome="skipped" if product.outcome == "skipped" else "done",
+                    message=msg(_WRITE_NOTES[product.outcome]),
+                )
+                for product in settled
+            ]
+        )
 
     report = await importing.import_file(
         ctx.sessions,
         actor,
         Path(payload["path"]),
-        payload.get("file_name") or Path(payload["path"]).name,
+        file_name,
         options,
         job_id=ctx.job_id,
         progress=progress,
+        written=written,
     )
-    by_product: dict[str, list[str]] = {}
-    for problem in report.problems:
-        if problem.severity == "error":
-            line = (
-                msg("row %(row)s: %(problem)s", row=problem.row, problem=problem.message)
-                if problem.row
-                else problem.message
-            )
-            by_product.setdefault(problem.parent_sku or "(file)", []).append(line)
-    for key, lines in by_product.items():
-        await ctx.item_failed(key[:300], joined(lines))
+    failures = _failed_items(report, file_name)
+    await ctx.record_items(failures)
+    await ctx.set_total(report.created + report.updated + report.skipped + len(failures))
     result = report.model_dump(mode="json", exclude={"problems"})
     result["problem_count"] = len(report.problems)
     result["problems"] = [
@@ -276,6 +300,33 @@ async def import_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[
         for problem in report.problems[:IMPORT_PROBLEMS_KEPT]
     ]
     return result
+
+
+IMPORT_PROBLEMS_KEPT = 1000
+"""Problems kept in an import job's result (the page shows them with row and column)."""
+
+
+def _failed_items(report: importing.ImportReport, file_name: str) -> list[ItemReport]:
+    """One failed item per product with errors (its problems, row by row), plus ``file``."""
+    lines: dict[str, list[str]] = {}
+    for problem in report.problems:
+        if problem.severity != "error":
+            continue
+        line = (
+            msg("row %(row)s: %(problem)s", row=problem.row, problem=problem.message)
+            if problem.row
+            else problem.message
+        )
+        lines.setdefault(problem.parent_sku or FILE_ITEM, []).append(line)
+    return [
+        ItemReport(
+            key=key[:300],
+            outcome="failed",
+            message=joined(found),
+            label=file_name if key == FILE_ITEM else "",
+        )
+        for key, found in lines.items()
+    ]
 
 
 CATALOG_JOBS: tuple[JobDefinition, ...] = (
