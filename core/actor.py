@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from core.errors import NotFound, TradewindError
+from core.i18n import N_, msg
 
 
 class Area(enum.StrEnum):
@@ -33,6 +34,20 @@ class Access(enum.IntEnum):
     NONE = 0
     READ = 1
     WRITE = 2
+
+
+_AREA_NAMES = {
+    Area.PRODUCTS: N_("products"),
+    Area.ORDERS: N_("orders"),
+    Area.SHIPPING: N_("shipping"),
+    Area.IMAGES: N_("images"),
+    Area.STOCK: N_("stock"),
+    Area.PURCHASING: N_("purchasing"),
+    Area.STATISTICS: N_("statistics"),
+    Area.STORES: N_("stores"),
+    Area.SETTINGS: N_("settings"),
+}
+_ACCESS_NAMES = {Access.READ: N_("read"), Access.WRITE: N_("write")}
 
 
 class PermissionDenied(TradewindError):
@@ -71,7 +86,13 @@ class Actor:
     def require(self, area: Area, access: Access = Access.READ) -> None:
         """Raise :class:`PermissionDenied` unless the actor has ``access`` in ``area``."""
         if self.level(area) < access:
-            raise PermissionDenied(f"no {access.name.lower()} permission for {area.value}")
+            raise PermissionDenied(
+                msg(
+                    "no %(access)s permission for %(area)s",
+                    access=msg(_ACCESS_NAMES.get(access, access.name.lower())),
+                    area=msg(_AREA_NAMES.get(area, area.value)),
+                )
+            )
 
     def can_see_store(self, store_id: int | None) -> bool:
         """Whether the actor may see data of ``store_id`` (``None``: not store-bound)."""
@@ -80,4 +101,4 @@ class Actor:
     def require_store(self, store_id: int | None) -> None:
         """Answer like a missing object (404) for a store the actor may not see."""
         if not self.can_see_store(store_id):
-            raise NotFound("not found")
+            raise NotFound(msg("not found"))

@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.actor import Actor
 from core.errors import PermanentError
+from core.i18n import msg
 from core.images.ingest import parse_url_list
 from core.images.library import SortOrder
 from core.images.views import (
@@ -162,7 +163,7 @@ class ImageApiController(Controller):
         form = await request.form()
         files = uploaded_files(form)
         if not files:
-            raise PermanentError("Send at least one file in the field 'files'.", field="files")
+            raise PermanentError(msg("Send at least one file in the field 'files'."), field="files")
         return await image_space(runtime).upload_many(
             actor, files, folder_id=optional_id(form.get("folder_id"))
         )
@@ -183,7 +184,7 @@ class ImageApiController(Controller):
         form = await request.form()
         archives = uploaded_files(form, "archive")
         if not archives:
-            raise PermanentError("Send the archive in the field 'archive'.", field="archive")
+            raise PermanentError(msg("Send the archive in the field 'archive'."), field="archive")
         name, source = archives[0]
         job_id = await image_space(runtime).start_zip_import(
             actor,

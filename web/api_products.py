@@ -47,6 +47,7 @@ from core.catalog.schemas import (
 from core.catalog.template import template_csv, template_xlsx
 from core.crypto import CredentialCipher
 from core.errors import PermanentError
+from core.i18n import msg
 from core.models import ProductState
 from core.runtime import Runtime
 from core.stores.connector import StoresConnector
@@ -156,7 +157,7 @@ async def _batch(
     async with runtime.sessions() as session:
         ids = await selected_ids(session, actor, selection)
     if not ids:
-        raise PermanentError("no product matches the selection", field="selection")
+        raise PermanentError(msg("no product matches the selection"), field="selection")
     job_id = await start_job(runtime, actor, name, {"product_ids": ids}, title)
     return JobStarted(job_id=job_id, product_count=len(ids))
 
@@ -400,7 +401,7 @@ class ProductApiController(Controller):
         async with runtime.sessions() as session:
             ids = await selected_ids(session, actor, data.selection)
         if not ids:
-            raise PermanentError("no product matches the selection", field="selection")
+            raise PermanentError(msg("no product matches the selection"), field="selection")
         operations = [op.model_dump(mode="json") for op in data.operations]
         payload = {"product_ids": ids, "operations": operations}
         job_id = await start_job(runtime, actor, "catalog.batch_edit", payload, "Batch edit")

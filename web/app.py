@@ -28,7 +28,7 @@ from web.auth import AuthController
 from web.categories import CategoryPagesController
 from web.errors import exception_handlers
 from web.health import HealthController
-from web.i18n import LocaleMiddleware
+from web.i18n import LocaleMiddleware, localize_json_answer
 from web.images import ImagePagesController
 from web.images_public import PublicImagesController
 from web.jobs import JobApiController, JobPagesController
@@ -138,6 +138,7 @@ def create_app(
             DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
         ],
         guards=[require_signed_in],
+        after_request=localize_json_answer,
         dependencies={
             "actor": Provide(provide_actor),
             "user": Provide(provide_user),

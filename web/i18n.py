@@ -14,6 +14,7 @@ without passing the request around.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gettext as gettext_module
 import io
@@ -33,10 +34,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment
+from litestar import MediaType, Response
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
+from pydantic import BaseModel
 
-from core.i18n import message_parts
+from core.i18n import PARTS_KEY, Message, message_from_parts, message_parts
 from core.images.inspect import human_size
 
 LOCALES: tuple[str, ...] = ("zh_CN", "en")
@@ -131,15 +134,78 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
 
 
 def translate_message(value: object) -> str:
-    """Translate a message from core (a :class:`core.i18n.Message` or plain text)."""
+    """Translate a message from core into the current language.
+
+    ``value`` is a :class:`core.i18n.Message`, an exception raised with one, the stored form
+    of one (``{"msg": ..., "params": ...}``), or plain text; parameters that are messages are
+    translated too.
+    """
+    if isinstance(value, Mapping) and isinstance(value.get(PARTS_KEY), str):
+        value = message_from_parts(value)  # a message as job results keep it
     template, params = message_parts(value)
+    if not template:
+        return ""  # gettext("") would answer the catalog's header
     translated = gettext(template)
     if not params:
         return translated
+    values = {
+        key: translate_message(param) if isinstance(param, Message) else param
+        for key, param in params.items()
+    }
     try:
-        return translated % dict(params)
+        return translated % values
     except (KeyError, ValueError, TypeError):  # a broken translation must not break the page
-        return template % dict(params)
+        return template % values
+
+
+def localized(value: Any) -> Any:
+    """``value`` with every :class:`~core.i18n.Message` in it translated (JSON answers).
+
+    Walks pydantic models, dataclasses, lists, tuples and dicts; other values stay as they
+    are. What holds no message is returned as it is (not copied).
+    """
+    if isinstance(value, Message):
+        return translate_message(value)
+    if isinstance(value, BaseModel):
+        changed = _changed({name: getattr(value, name) for name in type(value).model_fields})
+        return value.model_copy(update=changed) if changed else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.init}
+        changed = _changed(fields)
+        return dataclasses.replace(value, **changed) if changed else value
+    if type(value) in (list, tuple):
+        items = [localized(item) for item in value]
+        same = all(new is old for new, old in zip(items, value, strict=True))
+        return value if same else type(value)(items)
+    if type(value) is dict:
+        changed = _changed(value)
+        return {**value, **changed} if changed else value
+    return value
+
+
+def _changed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values that :func:`localized` changes, by name."""
+    changed = {}
+    for name, old in values.items():
+        new = localized(old)
+        if new is not old:
+            changed[name] = new
+    return changed
+
+
+async def localize_json_answer(response: Any) -> Any:
+    """Translate the messages in a JSON answer into the request's language.
+
+    The app's ``after_request`` hook: core messages reach the JSON API in the same language
+    as the pages and the error ``detail`` (see ``docs/api.md``).
+    """
+    if (
+        isinstance(response, Response)
+        and response.media_type == MediaType.JSON
+        and not isinstance(response.content, bytes | str)
+    ):
+        response.content = localized(response.content)
+    return response
 
 
 # -- formatting ---------------------------------------------------------------------------

@@ -9,8 +9,9 @@ started. Another account's job, or a deployment-wide job, is :class:`~core.error
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -20,7 +21,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from core.actor import Actor
 from core.errors import NotFound, RuleViolation
-from core.i18n import msg
+from core.i18n import message_from_parts, msg, revive_messages
 from core.models import FINISHED_JOB_STATUSES, ItemStatus, JobItem, JobRecord, JobStatus
 from core.runtime import Runtime
 
@@ -37,11 +38,13 @@ class JobView:
         total: items in the batch (0 until known).
         done: items that succeeded.
         failed: items that failed.
-        error: the job's own error, if it failed as a whole.
+        error: the job's own error, if it failed as a whole (a translatable message when
+            the job gave one).
         cancel_requested: someone asked it to stop.
         created_at: when it was enqueued.
         started_at: when a worker first took it.
         finished_at: when it ended.
+        result: what the job function returned (e.g. an import's counts and problems).
     """
 
     id: int
@@ -56,6 +59,7 @@ class JobView:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    result: dict[str, Any] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
@@ -81,7 +85,8 @@ class ItemView:
         key: the item's key (a product id, an order number, a spreadsheet row).
         label: what to call it.
         status: an :class:`~core.models.ItemStatus` value.
-        error: why it failed.
+        error: why it failed or was skipped, or a note on a done item (a translatable message
+            when the job gave one).
         attempts: how often it was tried.
         updated_at: when it last changed.
     """
@@ -94,6 +99,16 @@ class ItemView:
     updated_at: datetime
 
 
+def _text(error: str | None, parts: dict[str, Any] | None) -> str | None:
+    """The stored error, rebuilt as a translatable message when its parts were kept."""
+    if error is None or not parts:
+        return error
+    try:
+        return message_from_parts(parts)
+    except (KeyError, TypeError, ValueError):  # damaged parts: the English text still reads
+        return error
+
+
 def _view(job: JobRecord) -> JobView:
     assert job.id is not None
     return JobView(
@@ -104,11 +119,12 @@ def _view(job: JobRecord) -> JobView:
         total=job.total,
         done=job.done,
         failed=job.failed,
-        error=job.error,
+        error=_text(job.error, job.error_parts),
         cancel_requested=job.cancel_requested,
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
+        result=revive_messages(dict(job.result or {})),
     )
 
 
@@ -182,7 +198,14 @@ async def job_items(
             (col(JobItem.status) == ItemStatus.FAILED).desc(), col(JobItem.id)
         ).limit(max(1, min(limit, 1000)))
         return [
-            ItemView(i.key, i.label, i.status.value, i.error, i.attempts, i.updated_at)
+            ItemView(
+                i.key,
+                i.label,
+                i.status.value,
+                _text(i.error, i.error_parts),
+                i.attempts,
+                i.updated_at,
+            )
             for i in await session.exec(query)
         ]
 

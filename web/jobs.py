@@ -150,9 +150,9 @@ class JobApiController(Controller):
         status: FromQuery[str] = "",
         limit: FromQuery[int] = 50,
     ) -> list[dict[str, Any]]:
-        """Jobs with their counts (``status``: a job status, or ``active``)."""
+        """Jobs with their counts (``status``: a job status, or ``active``); no results."""
         jobs = await list_jobs(runtime.sessions, actor, status=status or None, limit=limit)
-        return [_job_out(job) for job in jobs]
+        return [_job_out(job, with_result=False) for job in jobs]
 
     @get("/{job_id:int}", summary="One job and its counts")
     async def get_job_api(
@@ -161,7 +161,7 @@ class JobApiController(Controller):
         runtime: NamedDependency[Runtime],
         job_id: FromPath[int],
     ) -> dict[str, Any]:
-        """One job."""
+        """One job, with its result (e.g. an import's counts and problems)."""
         return _job_out(await get_job(runtime.sessions, actor, job_id))
 
     @get("/{job_id:int}/items", summary="A job's items, failed ones first")
@@ -196,5 +196,9 @@ class JobApiController(Controller):
         return _job_out(await retry_failed(runtime, actor, job_id))
 
 
-def _job_out(job: JobView) -> dict[str, Any]:
-    return {**asdict(job), "finished": job.finished}
+def _job_out(job: JobView, *, with_result: bool = True) -> dict[str, Any]:
+    """A job as JSON; lists leave the (possibly large) ``result`` out."""
+    out = {**asdict(job), "finished": job.finished}
+    if not with_result:
+        del out["result"]
+    return out

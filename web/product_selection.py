@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from core.catalog.listing_query import ProductFilter, Selection, SortField
 from core.errors import RuleViolation
+from core.i18n import msg
 from core.models.catalog import ProductState
 
 PAGE_SIZES = (20, 50, 100, 200)
@@ -160,9 +161,11 @@ def selection_from_form(form: Any) -> Selection:
         values = form.getall("ids", []) if hasattr(form, "getall") else []
         ids = [int(value) for value in values if str(value).isdigit()]
     except (ValidationError, ValueError):
-        raise RuleViolation("the selection could not be read; select the products again") from None
+        raise RuleViolation(
+            msg("the selection could not be read; select the products again")
+        ) from None
     if not ids:
-        raise RuleViolation("select at least one product")
+        raise RuleViolation(msg("select at least one product"))
     return Selection(product_ids=ids)
 
 

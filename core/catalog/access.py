@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Access, Actor, Area
 from core.errors import NotFound
+from core.i18n import Message, msg
 from core.models.catalog import Product
 from core.models.stores import Store
 
@@ -39,6 +40,11 @@ def visible_products(actor: Actor) -> ColumnElement[bool]:
     return clause
 
 
+def store_not_found(store_id: int) -> Message:
+    """Why a store id is refused: it is not one of the account's visible stores."""
+    return msg("store %(id)s not found", id=store_id)
+
+
 async def load_product(
     session: AsyncSession, actor: Actor, product_id: int, *, for_update: bool = False
 ) -> Product:
@@ -60,7 +66,7 @@ async def load_product(
         statement = statement.with_for_update()
     product = (await session.exec(statement)).one_or_none()
     if product is None:
-        raise NotFound(f"product {product_id} not found")
+        raise NotFound(msg("product %(id)s not found", id=product_id))
     actor.require_store(product.store_id)
     return product
 
@@ -98,7 +104,7 @@ async def load_store(session: AsyncSession, actor: Actor, store_id: int) -> Stor
         )
     ).one_or_none()
     if store is None:
-        raise NotFound(f"store {store_id} not found")
+        raise NotFound(store_not_found(store_id))
     return store
 
 

@@ -32,6 +32,7 @@ from core.catalog.history import author_of
 from core.catalog.listing_query import Selection, selected_ids
 from core.catalog.schemas import PushIntent, Refusal
 from core.errors import RuleViolation
+from core.i18n import MessageText, message_of, msg
 from core.interfaces.listings import ORIGIN_COUNTRY_FIELD
 from core.models.base import utcnow
 from core.models.catalog import Product, ProductCategory, Variant
@@ -57,7 +58,7 @@ class PreviewRow(BaseModel):
     parent_sku: str | None
     title: str
     changes: list[FieldChange]
-    refused: str | None = None
+    refused: MessageText | None = None
 
 
 class Preview(BaseModel):
@@ -144,7 +145,7 @@ def _outcome(
     try:
         after = batch_operations.edit(draft, operations)
     except RuleViolation as exc:
-        return None, {}, str(exc)
+        return None, {}, message_of(exc)
     return after, batch_operations.changes(draft, after), None
 
 
@@ -246,7 +247,9 @@ async def apply_to_ids(
         matched=len(drafts),
         changed=0,
         unchanged=0,
-        refused=[Refusal(product_id=i, reason="not found") for i in product_ids if i not in found],
+        refused=[
+            Refusal(product_id=i, reason=msg("not found")) for i in product_ids if i not in found
+        ],
     )
     author = author_of(actor, job_id)
     pushed: list[int] = []
@@ -254,7 +257,7 @@ async def apply_to_ids(
     for draft in drafts:
         after, found_changes, refusal = _outcome(draft, operations)
         if refusal or after is None:
-            result.refused.append(Refusal(product_id=draft.id, reason=refusal or "refused"))
+            result.refused.append(Refusal(product_id=draft.id, reason=refusal or msg("refused")))
             continue
         if not found_changes:
             result.unchanged += 1

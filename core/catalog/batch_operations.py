@@ -20,6 +20,7 @@ from core.catalog.expressions import Formula, FormulaError, Rounding, apply_roun
 from core.catalog.history import json_safe
 from core.catalog.schemas import Amount, Currency, Tag
 from core.errors import RuleViolation
+from core.i18n import message_of, msg
 from core.models.catalog import ProductState
 
 MAX_TITLE_LENGTH = 500
@@ -96,11 +97,21 @@ class PriceFormula(_Op):
             try:
                 value = apply_rounding(formula.evaluate(values), self.rounding)
             except FormulaError as exc:
-                raise RuleViolation(f"SKU {variant.sku}: {exc}") from None
+                raise RuleViolation(
+                    msg("SKU %(sku)s: %(problem)s", sku=variant.sku, problem=message_of(exc))
+                ) from None
             if value < 0:
-                raise RuleViolation(f"SKU {variant.sku}: the formula gives {value}, below zero")
+                raise RuleViolation(
+                    msg(
+                        "SKU %(sku)s: the formula gives %(value)s, below zero",
+                        sku=variant.sku,
+                        value=value,
+                    )
+                )
             if value >= Decimal("1e14"):
-                raise RuleViolation(f"SKU {variant.sku}: the formula gives a value too large")
+                raise RuleViolation(
+                    msg("SKU %(sku)s: the formula gives a value too large", sku=variant.sku)
+                )
             setattr(variant, self.target, value)
             if self.currency:
                 variant.currency = self.currency
@@ -209,7 +220,9 @@ class SetInventory(_Op):
 
 def _check_title(title: str) -> str:
     if len(title) > MAX_TITLE_LENGTH:
-        raise RuleViolation(f"the title would be longer than {MAX_TITLE_LENGTH} characters")
+        raise RuleViolation(
+            msg("the title would be longer than %(max)s characters", max=MAX_TITLE_LENGTH)
+        )
     return title
 
 
@@ -302,7 +315,7 @@ Operation = Annotated[
 def check_operations(operations: Sequence[Operation]) -> None:
     """Refuse the whole batch up front when a formula cannot be read."""
     if not operations:
-        raise RuleViolation("choose at least one change")
+        raise RuleViolation(msg("choose at least one change"))
     for operation in operations:
         if isinstance(operation, PriceFormula):
             operation.parsed()

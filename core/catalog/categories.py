@@ -26,6 +26,7 @@ from core.catalog import history
 from core.catalog.access import load_products
 from core.catalog.history import author_of
 from core.errors import NotFound, RuleViolation
+from core.i18n import msg
 from core.models.catalog import Category, CategoryKind, ProductCategory
 from core.models.images import Image
 from core.models.orders import Order
@@ -93,13 +94,17 @@ def _area(kind: CategoryKind) -> Area:
 def _clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise RuleViolation("a category needs a name")
+        raise RuleViolation(msg("a category needs a name"))
     if len(cleaned) > 100:
-        raise RuleViolation("a category name has at most 100 characters")
+        raise RuleViolation(msg("a category name has at most %(max)s characters", max=100))
     if PATH_SEPARATOR in cleaned or LIST_SEPARATOR in cleaned:
         raise RuleViolation(
-            f"a category name cannot contain {PATH_SEPARATOR!r} or {LIST_SEPARATOR!r} "
-            "(they separate categories in spreadsheets)"
+            msg(
+                "a category name cannot contain %(path)s or %(list)s "
+                "(they separate categories in spreadsheets)",
+                path=repr(PATH_SEPARATOR),
+                list=repr(LIST_SEPARATOR),
+            )
         )
     return cleaned
 
@@ -118,7 +123,7 @@ async def _load(
         statement = statement.where(col(Category.kind) == kind)
     category = (await session.exec(statement)).one_or_none()
     if category is None:
-        raise NotFound(f"category {category_id} not found")
+        raise NotFound(msg("category %(id)s not found", id=category_id))
     return category
 
 
@@ -137,7 +142,9 @@ async def _require_free_name(
         )
     ).first()
     if clash is not None:
-        raise RuleViolation(f"there is already a category {name!r} at that place")
+        raise RuleViolation(
+            msg("there is already a category %(name)s at that place", name=repr(name))
+        )
 
 
 def _out(category: Category) -> CategoryOut:
@@ -170,7 +177,7 @@ async def create_category(
         parent = await _load(session, actor, parent_id, kind)
         path = _subtree_prefix(parent)
     if len(path) > MAX_PATH_LENGTH:
-        raise RuleViolation("the category tree is too deep there")
+        raise RuleViolation(msg("the category tree is too deep there"))
     category = Category(
         account_id=actor.account_id, kind=kind, parent_id=parent_id, path=path, name=""
     )
@@ -212,7 +219,7 @@ async def move_category(
     if new_parent_id is not None:
         parent = await _load(session, actor, new_parent_id, category.kind)
         if parent.id == category.id or parent.path.startswith(old_prefix):
-            raise RuleViolation("a category cannot be moved under itself or its descendants")
+            raise RuleViolation(msg("a category cannot be moved under itself or its descendants"))
         new_path = _subtree_prefix(parent)
     if new_path == category.path:
         return _out(category)
@@ -227,7 +234,7 @@ async def move_category(
         )
     ).one()
     if len(new_prefix) + max(int(deepest or 0) - len(old_prefix), 0) > MAX_PATH_LENGTH:
-        raise RuleViolation("the category tree would be too deep there")
+        raise RuleViolation(msg("the category tree would be too deep there"))
     await session.exec(
         update(Category)
         .where(

@@ -23,14 +23,25 @@ from core.catalog.access import (
     load_store,
     load_stores,
     require_write,
+    store_not_found,
 )
 from core.catalog.history import Author, author_of
 from core.catalog.schemas import ClaimedCopy, ClaimResult, ProductOut, Refusal
 from core.catalog.states import ProductAction
 from core.errors import NotFound, RuleViolation
+from core.i18n import N_, Message, message_of, msg
 from core.models.catalog import Product, ProductCategory, ProductState, Variant
 from core.models.images import ProductImage
 from core.models.stores import Store
+
+ALREADY_CLAIMED = N_("already claimed to store %(store)s (product %(product)s)")
+"""The refusal of a pair that was claimed before (a batch counts it as done, not failed)."""
+
+
+def is_already_claimed(reason: str) -> bool:
+    """Whether a claim refusal only says the product was claimed to that store before."""
+    return isinstance(reason, Message) and reason.template == ALREADY_CLAIMED
+
 
 COPIED_PRODUCT_FIELDS = (
     "parent_sku",
@@ -79,13 +90,13 @@ async def claim_products(
             store = stores.get(store_id)
             try:
                 if source is None:
-                    raise NotFound("not found")
+                    raise NotFound(msg("not found"))
                 if store is None:
-                    raise NotFound(f"store {store_id} not found")
+                    raise NotFound(store_not_found(store_id))
                 copy = await _claim_one(session, actor, source, store, author)
             except (NotFound, RuleViolation) as refusal:
                 result.refused.append(
-                    Refusal(product_id=product_id, store_id=store_id, reason=str(refusal))
+                    Refusal(product_id=product_id, store_id=store_id, reason=message_of(refusal))
                 )
                 continue
             assert copy.id is not None
@@ -117,7 +128,10 @@ async def _claim_one(
 ) -> Product:
     if source.state is not ProductState.COLLECTION_BOX:
         raise RuleViolation(
-            f"only collection-box products can be claimed; this one is {states.label(source.state)}"
+            msg(
+                "only collection-box products can be claimed; this one is %(state)s",
+                state=states.label(source.state),
+            )
         )
     new_state = states.next_state(source.state, ProductAction.CLAIM)
     assert source.id is not None and store.id is not None
@@ -129,7 +143,13 @@ async def _claim_one(
         )
     ).first()
     if earlier is not None:
-        raise RuleViolation(f"already claimed to store {store.name!r} (product {earlier})")
+        raise RuleViolation(
+            msg(
+                ALREADY_CLAIMED,
+                store=repr(store.name),
+                product=earlier,
+            )
+        )
     variants = list(
         (
             await session.exec(

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Union
 
 from core.errors import RuleViolation
+from core.i18n import msg
 
 VARIABLES = frozenset({"price", "cost", "shipping_price", "msrp"})
 MAX_FORMULA_LENGTH = 200
@@ -78,11 +79,19 @@ def _tokens(text: str) -> list[tuple[str, str]]:
                 tokens.append(("name", lowered))
             else:
                 known = ", ".join(sorted(VARIABLES))
-                raise FormulaError(f"unknown name {name!r} in the formula (use {known})")
+                raise FormulaError(
+                    msg(
+                        "unknown name %(name)s in the formula (use %(known)s)",
+                        name=repr(name),
+                        known=known,
+                    )
+                )
         else:
             symbol = _OPERATOR_ALIASES.get(other, other)
             if symbol not in "+-*/()":
-                raise FormulaError(f"unexpected character {other!r} in the formula")
+                raise FormulaError(
+                    msg("unexpected character %(char)s in the formula", char=repr(other))
+                )
             tokens.append(("op", symbol))
         position = match.end()
     return tokens
@@ -100,7 +109,7 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
-            raise FormulaError("the formula ends too early")
+            raise FormulaError(msg("the formula ends too early"))
         self.position += 1
         return token
 
@@ -129,14 +138,14 @@ class _Parser:
         if value == "(":
             self.depth += 1
             if self.depth > MAX_NESTING:
-                raise FormulaError("too many nested parentheses in the formula")
+                raise FormulaError(msg("too many nested parentheses in the formula"))
             node = self.expression()
             if self.peek() != ("op", ")"):
-                raise FormulaError("a parenthesis is not closed in the formula")
+                raise FormulaError(msg("a parenthesis is not closed in the formula"))
             self.take()
             self.depth -= 1
             return node
-        raise FormulaError(f"unexpected {value!r} in the formula")
+        raise FormulaError(msg("unexpected %(token)s in the formula", token=repr(value)))
 
 
 @dataclass(frozen=True)
@@ -158,7 +167,7 @@ class Formula:
             try:
                 return _evaluate(self.tree, values)
             except (InvalidOperation, ZeroDivisionError):
-                raise FormulaError("the formula divides by zero") from None
+                raise FormulaError(msg("the formula divides by zero")) from None
 
 
 def _evaluate(node: _Node, values: Mapping[str, Decimal | None]) -> Decimal:
@@ -167,7 +176,7 @@ def _evaluate(node: _Node, values: Mapping[str, Decimal | None]) -> Decimal:
     if isinstance(node, _Variable):
         value = values.get(node.name)
         if value is None:
-            raise FormulaError(f"{node.name} is not set")
+            raise FormulaError(msg("%(name)s is not set", name=node.name))
         return Decimal(value)
     if isinstance(node, _Unary):
         operand = _evaluate(node.operand, values)
@@ -201,14 +210,16 @@ def parse_formula(text: str) -> Formula:
             parentheses or a missing operand; the message says which.
     """
     if not text or not text.strip():
-        raise FormulaError("the formula is empty")
+        raise FormulaError(msg("the formula is empty"))
     if len(text) > MAX_FORMULA_LENGTH:
-        raise FormulaError(f"the formula is longer than {MAX_FORMULA_LENGTH} characters")
+        raise FormulaError(
+            msg("the formula is longer than %(max)s characters", max=MAX_FORMULA_LENGTH)
+        )
     parser = _Parser(_tokens(text))
     tree = parser.expression()
     leftover = parser.peek()
     if leftover is not None:
-        raise FormulaError(f"unexpected {leftover[1]!r} in the formula")
+        raise FormulaError(msg("unexpected %(token)s in the formula", token=repr(leftover[1])))
     return Formula(text=text.strip(), tree=tree, variables=frozenset(_variables(tree)))
 
 

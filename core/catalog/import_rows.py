@@ -25,6 +25,7 @@ from core.catalog.template import (
     header_key,
     required_fields,
 )
+from core.i18n import MessageText, message_of, msg
 
 MAX_LENGTHS = {
     "parent_sku": 100,
@@ -56,7 +57,8 @@ class ImportProblem(BaseModel):
         code: a message key (``missing_column``, ``invalid``, ``required``, ``duplicate_sku``,
             ``conflict``, ``formula``, ``merged``, ``empty``, ``file``, ``existing``,
             ``unknown_column``, ``write_failed``).
-        message: what is wrong and how to fix it, in English.
+        message: what is wrong and how to fix it: English text that keeps its translatable
+            template in memory (:data:`core.i18n.MessageText`); JSON answers give the text.
         severity: ``error`` keeps the product (or the file) out; ``warning`` does not.
     """
 
@@ -65,7 +67,7 @@ class ImportProblem(BaseModel):
     cell: str | None = None
     parent_sku: str | None = None
     code: str
-    message: str
+    message: MessageText
     severity: Literal["error", "warning"] = "error"
 
 
@@ -132,16 +134,16 @@ def read_text(value: Any) -> str:
     if type(value) is str:
         return value.strip()
     if isinstance(value, bool):
-        raise CellError("expected text, found TRUE/FALSE")
+        raise CellError(msg("expected text, found TRUE/FALSE"))
     if isinstance(value, datetime | date | time):
-        raise CellError("expected text, found a date")
+        raise CellError(msg("expected text, found a date"))
     return _plain(value)
 
 
 def read_money(value: Any) -> Decimal:
     """An amount: 0 or more, at most 4 decimals; ``$9.99`` and ``1,299.00`` are accepted."""
     if isinstance(value, bool | datetime | date | time):
-        raise CellError("expected an amount")
+        raise CellError(msg("expected an amount"))
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -151,38 +153,40 @@ def read_money(value: Any) -> Decimal:
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         if not _MONEY.match(text.lstrip("-")):
-            raise CellError(f"{str(value).strip()!r} is not an amount like 9.99")
+            raise CellError(
+                msg("%(value)s is not an amount like 9.99", value=repr(str(value).strip()))
+            )
         amount = Decimal(text)
     if not amount.is_finite() or amount >= Decimal("1e14"):
-        raise CellError("the amount is too large")
+        raise CellError(msg("the amount is too large"))
     if amount < 0:
-        raise CellError("the amount cannot be negative")
+        raise CellError(msg("the amount cannot be negative"))
     return amount
 
 
 def read_int(value: Any) -> int:
     """A whole number, 0 or more."""
     if isinstance(value, bool | datetime | date | time):
-        raise CellError("expected a whole number")
+        raise CellError(msg("expected a whole number"))
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
-            raise CellError(f"{value} is not a whole number")
+            raise CellError(msg("%(value)s is not a whole number", value=value))
         number = int(value)
     else:
         text = str(value).strip()
         try:
             parsed = Decimal(text)
         except InvalidOperation:
-            raise CellError(f"{text!r} is not a whole number") from None
+            raise CellError(msg("%(value)s is not a whole number", value=repr(text))) from None
         if not parsed.is_finite() or parsed != parsed.to_integral_value():
-            raise CellError(f"{text!r} is not a whole number")
+            raise CellError(msg("%(value)s is not a whole number", value=repr(text)))
         number = int(parsed)
     if number < 0:
-        raise CellError("cannot be negative")
+        raise CellError(msg("cannot be negative"))
     if number > 2_000_000_000:
-        raise CellError("is too large")
+        raise CellError(msg("is too large"))
     return number
 
 
@@ -190,7 +194,7 @@ def read_length(value: Any) -> Decimal:
     """A length in cm: 0 or more, 2 decimals."""
     amount = read_money(value)
     if amount >= Decimal("1e6"):
-        raise CellError("the length is too large")
+        raise CellError(msg("the length is too large"))
     return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -198,7 +202,7 @@ def read_currency(value: Any) -> str:
     """An ISO 4217 code such as USD (lower case accepted)."""
     text = read_text(value).upper()
     if not re.fullmatch(r"[A-Z]{3}", text):
-        raise CellError(f"{text!r} is not a currency code like USD or CNY")
+        raise CellError(msg("%(value)s is not a currency code like USD or CNY", value=repr(text)))
     return text
 
 
@@ -206,7 +210,9 @@ def read_country(value: Any) -> str:
     """An ISO 3166 alpha-2 country code such as CN (lower case accepted)."""
     text = read_text(value).upper()
     if not re.fullmatch(r"[A-Z]{2}", text):
-        raise CellError(f"{text!r} is not a two-letter country code like CN or US")
+        raise CellError(
+            msg("%(value)s is not a two-letter country code like CN or US", value=repr(text))
+        )
     return text
 
 
@@ -217,7 +223,7 @@ def read_url(value: Any) -> str:
     """An http(s) URL."""
     text = read_text(value)
     if not _URL.match(text):
-        raise CellError(f"{text[:80]!r} is not an http(s) URL")
+        raise CellError(msg("%(value)s is not an http(s) URL", value=repr(text[:80])))
     return text
 
 
@@ -232,7 +238,7 @@ def read_tags(value: Any) -> tuple[str, ...]:
     for part in _TAG_SPLIT.split(read_text(value)):
         tag = part.strip()
         if len(tag) > 100:
-            raise CellError("a tag is longer than 100 characters")
+            raise CellError(msg("a tag is longer than %(max)s characters", max=100))
         if tag:
             tags.setdefault(tag)
     return tuple(tags)
@@ -246,9 +252,9 @@ def read_categories(value: Any) -> tuple[tuple[str, ...], ...]:
         if not part.strip():
             continue
         if any(not name for name in names):
-            raise CellError(f"{part.strip()!r} has an empty level")
+            raise CellError(msg("%(value)s has an empty level", value=repr(part.strip())))
         if any(len(name) > 100 for name in names):
-            raise CellError("a category name is longer than 100 characters")
+            raise CellError(msg("a category name is longer than %(max)s characters", max=100))
         paths.setdefault(names)
     return tuple(paths)
 
@@ -298,7 +304,10 @@ class RowParser:
                         row=None,
                         column=name,
                         code="unknown_column",
-                        message=f"column {name!r} is not part of the template and is ignored",
+                        message=msg(
+                            "column %(column)s is not part of the template and is ignored",
+                            column=repr(name),
+                        ),
                         severity="warning",
                     )
                 )
@@ -308,7 +317,12 @@ class RowParser:
                     ImportProblem(
                         column=name,
                         code="duplicate_column",
-                        message=f"columns {seen[field]!r} and {name!r} both mean {field!r}",
+                        message=msg(
+                            "columns %(first)s and %(second)s both mean %(field)s",
+                            first=repr(seen[field]),
+                            second=repr(name),
+                            field=repr(field),
+                        ),
                     )
                 )
                 continue
@@ -325,7 +339,11 @@ class RowParser:
                 self.file_problems.append(
                     ImportProblem(
                         code="missing_column",
-                        message=f"required column {column.en!r} ({column.zh}) is missing",
+                        message=msg(
+                            "required column %(column)s (%(zh)s) is missing",
+                            column=repr(column.en),
+                            zh=column.zh,
+                        ),
                     )
                 )
 
@@ -363,7 +381,7 @@ class RowParser:
                 parsed: Any = READERS[column.kind](value)
                 limit = MAX_LENGTHS.get(column.field)
                 if limit is not None and len(parsed) > limit:
-                    raise CellError(f"longer than {limit} characters")
+                    raise CellError(msg("longer than %(max)s characters", max=limit))
                 self._last[index] = (value, parsed)
             except CellError as exc:
                 problems.append(
@@ -372,7 +390,9 @@ class RowParser:
                         column=name,
                         cell=cell_name(number, index),
                         code="invalid",
-                        message=f"{name}: {exc}",
+                        message=msg(
+                            "%(column)s: %(problem)s", column=name, problem=message_of(exc)
+                        ),
                     )
                 )
                 continue
@@ -391,7 +411,7 @@ class RowParser:
                         column=column_name,
                         cell=self.cell_of(field, number),
                         code="required",
-                        message=f"{column_name or field} is required",
+                        message=msg("%(column)s is required", column=column_name or field),
                     )
                 )
         parent = product.get("parent_sku")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +23,7 @@ from core.actor import Actor
 from core.catalog.history import Author, diff, history_row
 from core.catalog.import_rows import ImportProblem, ImportReport
 from core.catalog.template import Layout
+from core.i18n import msg
 from core.interfaces.listings import ORIGIN_COUNTRY_FIELD
 from core.models.base import utcnow
 from core.models.catalog import CategoryKind, ProductState
@@ -47,6 +48,31 @@ SCALAR_PRODUCT_FIELDS = (
     "platform_category_id",
 )
 """Product columns an import sets directly (the parent SKU is the key)."""
+
+
+WriteOutcome = Literal["created", "updated", "skipped"]
+
+
+@dataclass(frozen=True)
+class WrittenProduct:
+    """What the write phase did with one product (in a committed transaction).
+
+    Attributes:
+        parent_sku: the product's parent SKU (its key in the collection box).
+        row: the first row of the product in the file.
+        outcome: ``created``, ``updated``, or ``skipped`` (it existed and the import was set
+            to leave existing products alone).
+        product_id: the product written or left alone.
+    """
+
+    parent_sku: str
+    row: int
+    outcome: WriteOutcome
+    product_id: int
+
+
+Written = Callable[[list[WrittenProduct]], Awaitable[None]]
+"""``await written(products)`` after each committed transaction of the write phase."""
 
 
 @dataclass
@@ -99,6 +125,7 @@ class Writer:
     file_name: str
     job_id: int | None
     report: ImportReport
+    written: Written | None = None
     category_ids: dict[tuple[str, ...], int] = field(default_factory=dict)
     language: str = "zh"
 
@@ -140,11 +167,15 @@ class Writer:
     async def run(
         self, groups: Iterator[GroupData], progress: Callable[[int, int], Awaitable[None]] | None
     ) -> None:
-        """Write every group, :data:`BATCH_PRODUCTS` per transaction."""
+        """Write every group, :data:`BATCH_PRODUCTS` per transaction.
+
+        ``progress`` gets the products settled so far (the invalid ones, left out, count as
+        settled from the start) and the number of products in the file.
+        """
         if self.report.layout is Layout.WISH:
             self.language = "en"
-        total = self.report.valid_products
-        done = 0
+        total = self.report.products
+        done = self.report.invalid_products
         batch: list[GroupData] = []
         for group in groups:
             batch.append(group)
@@ -161,20 +192,21 @@ class Writer:
     async def _batch(self, batch: list[GroupData]) -> int:
         try:
             async with self.sessions() as session, session.begin():
-                counts = await self._write(await session.connection(), batch)
+                settled = await self._write(await session.connection(), batch)
         except SQLAlchemyError:
-            counts = (0, 0, 0)
+            settled = []
             for group in batch:
                 try:
                     async with self.sessions() as session, session.begin():
-                        one = await self._write(await session.connection(), [group])
+                        settled += await self._write(await session.connection(), [group])
                 except SQLAlchemyError as exc:
                     self._failed(group, exc)
-                    continue
-                counts = (counts[0] + one[0], counts[1] + one[1], counts[2] + one[2])
-        self.report.created += counts[0]
-        self.report.updated += counts[1]
-        self.report.skipped += counts[2]
+        outcomes = [product.outcome for product in settled]
+        self.report.created += outcomes.count("created")
+        self.report.updated += outcomes.count("updated")
+        self.report.skipped += outcomes.count("skipped")
+        if settled and self.written is not None:
+            await self.written(settled)
         return len(batch)
 
     def _failed(self, group: GroupData, exc: SQLAlchemyError) -> None:
@@ -184,7 +216,11 @@ class Writer:
                 row=group.first_row,
                 parent_sku=group.parent_sku,
                 code="write_failed",
-                message=f"the product {group.parent_sku!r} could not be written: {reason}",
+                message=msg(
+                    "the product %(sku)s could not be written: %(reason)s",
+                    sku=repr(group.parent_sku),
+                    reason=reason,
+                ),
             )
         )
         self.report.valid_products -= 1
@@ -192,13 +228,13 @@ class Writer:
 
     async def _write(
         self, connection: AsyncConnection, batch: list[GroupData]
-    ) -> tuple[int, int, int]:
+    ) -> list[WrittenProduct]:
         now = utcnow()
         new = [g for g in batch if g.parent_sku not in self.existing]
         old = [g for g in batch if g.parent_sku in self.existing]
-        skipped = 0
+        skipped: list[GroupData] = []
         if not self.options_update:
-            skipped, old = len(old), []
+            skipped, old = old, []
         ids: dict[str, int] = {}
         if new:
             # RETURNING the key instead of asking for parameter order keeps the insert one
@@ -225,7 +261,14 @@ class Writer:
         await self._children(connection, written, ids, now)
         if history:
             await connection.execute(insert(_TABLES["product_history"]), history)
-        return len(new), len(old), skipped
+        return [
+            *(WrittenProduct(g.parent_sku, g.first_row, "created", ids[g.parent_sku]) for g in new),
+            *(WrittenProduct(g.parent_sku, g.first_row, "updated", ids[g.parent_sku]) for g in old),
+            *(
+                WrittenProduct(g.parent_sku, g.first_row, "skipped", self.existing[g.parent_sku])
+                for g in skipped
+            ),
+        ]
 
     @property
     def _author(self) -> Author:

@@ -50,6 +50,7 @@ from core.catalog.spreadsheet import (
     sniff_format,
 )
 from core.catalog.template import Layout, detect_layout
+from core.i18n import message_of, msg
 from core.models.accounts import Account
 from core.models.catalog import Product
 
@@ -57,7 +58,8 @@ SPOOL_BATCH = 512
 """Parsed rows pickled together (repeated values are stored once per batch)."""
 
 Progress = Callable[[int, int], Awaitable[None]]
-"""``await progress(written, total)`` after each batch."""
+"""``await progress(settled, total)`` after each batch: products settled so far (written,
+skipped or left out for their problems) of the products in the file."""
 
 
 class _Group:
@@ -122,7 +124,7 @@ def _open(path: Path, file_name: str, report: ImportReport) -> SheetInfo | None:
         else:
             info = SheetInfo(format="csv", encoding=detect_csv_encoding(path))
     except SpreadsheetError as exc:
-        report.problems.append(ImportProblem(code="file", message=str(exc)))
+        report.problems.append(ImportProblem(code="file", message=message_of(exc)))
         return None
     report.format = info.format
     report.encoding = info.encoding
@@ -151,7 +153,7 @@ async def _first_pass(
     try:
         _read_rows(state, path, info)
     except SpreadsheetError as exc:
-        report.problems.append(ImportProblem(code="file", message=str(exc)))
+        report.problems.append(ImportProblem(code="file", message=message_of(exc)))
     if not report.file_ok:
         return state
     await _check_existing(session, actor, state)
@@ -172,7 +174,7 @@ def _read_rows(state: _Pass, path: Path, info: SheetInfo) -> None:
         parser = RowParser(cells, detect_layout(str(c) for c in cells if not is_blank(c)))
         break
     if parser is None:
-        report.problems.append(ImportProblem(code="empty", message="the file is empty"))
+        report.problems.append(ImportProblem(code="empty", message=msg("the file is empty")))
         return
     report.layout = parser.layout
     if parser.layout is Layout.WISH and not state.currency_given:
@@ -193,7 +195,9 @@ def _read_rows(state: _Pass, path: Path, info: SheetInfo) -> None:
     state.flush_spool()
     if report.rows == 0:
         report.problems.append(
-            ImportProblem(code="empty", message="the file has a header row but no product rows")
+            ImportProblem(
+                code="empty", message=msg("the file has a header row but no product rows")
+            )
         )
 
 
@@ -206,7 +210,9 @@ def _sheet_problems(report: ImportReport, info: SheetInfo, header_row: int) -> d
                 ImportProblem(
                     code="merged",
                     cell=merged.ref,
-                    message=f"header cells {merged.ref} are merged; unmerge them",
+                    message=msg(
+                        "header cells %(cells)s are merged; unmerge them", cells=merged.ref
+                    ),
                 )
             )
             continue
@@ -215,7 +221,10 @@ def _sheet_problems(report: ImportReport, info: SheetInfo, header_row: int) -> d
                 row=merged.min_row,
                 cell=merged.ref,
                 code="merged",
-                message=f"cells {merged.ref} are merged; unmerge them and fill in every row",
+                message=msg(
+                    "cells %(cells)s are merged; unmerge them and fill in every row",
+                    cells=merged.ref,
+                ),
             )
         )
         for row in range(merged.min_row, merged.max_row + 1):
@@ -227,9 +236,10 @@ def _sheet_problems(report: ImportReport, info: SheetInfo, header_row: int) -> d
                 row=row or None,
                 cell=cell,
                 code="formula",
-                message=(
-                    f"cell {cell} has a formula without a saved result; open the file in "
-                    "Excel or WPS and save it again, or paste the values"
+                message=msg(
+                    "cell %(cell)s has a formula without a saved result; open the file in "
+                    "Excel or WPS and save it again, or paste the values",
+                    cell=cell,
                 ),
             )
         )
@@ -289,9 +299,12 @@ def _check_product_fields(
                     cell=parser.cell_of(name, number),
                     parent_sku=parent,
                     code="conflict",
-                    message=(
-                        f"{header} differs from row {seen[1]} of the same parent SKU {parent!r}; "
-                        "product-level columns must be equal (or blank) on every row"
+                    message=msg(
+                        "%(column)s differs from row %(row)s of the same parent SKU %(sku)s; "
+                        "product-level columns must be equal (or blank) on every row",
+                        column=header,
+                        row=seen[1],
+                        sku=repr(parent),
                     ),
                 )
             )
@@ -321,7 +334,11 @@ def _check_sku(
             cell=parser.cell_of("sku", number),
             parent_sku=parent,
             code="duplicate_sku",
-            message=f"SKU {sku!r} is also in row {first}; every SKU must be unique in the file",
+            message=msg(
+                "SKU %(sku)s is also in row %(row)s; every SKU must be unique in the file",
+                sku=repr(sku),
+                row=first,
+            ),
         )
     )
 
@@ -335,7 +352,9 @@ async def _check_existing(session: AsyncSession, actor: Actor, state: _Pass) -> 
                     row=group.first_row,
                     parent_sku=group_key,
                     code="required",
-                    message=f"the product {group_key!r} has no title on any of its rows",
+                    message=msg(
+                        "the product %(sku)s has no title on any of its rows", sku=repr(group_key)
+                    ),
                 )
             )
             group.invalid = True
@@ -362,9 +381,11 @@ async def _check_existing(session: AsyncSession, actor: Actor, state: _Pass) -> 
                         row=group.first_row,
                         parent_sku=parent,
                         code="existing",
-                        message=(
-                            f"the collection box holds {count} products with parent SKU "
-                            f"{parent!r}; delete the extra ones or change the SKU in the file"
+                        message=msg(
+                            "the collection box holds %(count)s products with parent SKU "
+                            "%(sku)s; delete the extra ones or change the SKU in the file",
+                            count=count,
+                            sku=repr(parent),
                         ),
                     )
                 )
@@ -433,12 +454,24 @@ async def import_file(
     *,
     job_id: int | None = None,
     progress: Progress | None = None,
+    written: import_writer.Written | None = None,
 ) -> ImportReport:
     """Check a file, then write its valid products into the collection box.
 
     Nothing is written when the file itself is unreadable (not a spreadsheet, empty, a
     required column missing). Otherwise every valid product is written; the report lists the
     problems of the others.
+
+    Args:
+        sessions: session factory.
+        actor: who imports (needs write access to products).
+        path: the uploaded file on disk.
+        file_name: its original name.
+        options: how existing products are treated.
+        job_id: the job the import runs in, for the products' history.
+        progress: called after each transaction of the write phase (see :data:`Progress`).
+        written: called after each transaction with the products it created, updated or
+            skipped (a job records them as its items).
     """
     require_write(actor)
     options = options or ImportOptions()
@@ -460,6 +493,7 @@ async def import_file(
             file_name=file_name,
             job_id=job_id,
             report=report,
+            written=written,
         )
         await writer.prepare_categories(state.used_category_paths())
         await writer.run(_complete_groups(spool, state), progress)

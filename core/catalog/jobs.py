@@ -19,12 +19,21 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from core.actor import Access, Actor, Area
-from core.catalog import batch_edit, claiming, importing, products, publishing, states
+from core.catalog import (
+    batch_edit,
+    claiming,
+    import_writer,
+    importing,
+    products,
+    publishing,
+    states,
+)
 from core.catalog.batch_operations import Operation
 from core.catalog.listing_query import Selection, selected_ids
 from core.catalog.publishing import ItemResult, Outcome, StoreConnector
 from core.errors import PermanentError, TradewindError, TransientError
-from core.interfaces.jobs import JobContext, JobDefinition
+from core.i18n import N_, STORE_MESSAGES, joined, message_of, msg
+from core.interfaces.jobs import ItemReport, JobContext, JobDefinition
 
 PUSH_UPDATES_JOB = "catalog.push_updates"
 _OPERATIONS = TypeAdapter(list[Operation])
@@ -46,7 +55,7 @@ def actor_from_payload(ctx: JobContext, payload: dict[str, Any]) -> Actor:
     data = payload.get("actor") or {}
     account_id = data.get("account_id", ctx.account_id)
     if account_id is None or (ctx.account_id is not None and account_id != ctx.account_id):
-        raise PermanentError("the job's account does not match its payload")
+        raise PermanentError(msg("the job's account does not match its payload"))
     store_ids = data.get("store_ids")
     return Actor(
         account_id=int(account_id),
@@ -99,10 +108,10 @@ async def _for_each(
         except TransientError:
             raise  # the queue retries the job; finished items are skipped then
         except TradewindError as exc:  # rule refusals, not found, permission, platform "no"
-            result = ItemResult(Outcome.FAILED, str(exc))
+            result = ItemResult(Outcome.FAILED, message_of(exc))
         counts[result.outcome.value] += 1
         if result.outcome is Outcome.DONE:
-            await ctx.item_done(key, result.message)
+            await ctx.item_done(key, note=result.message)
         elif result.outcome is Outcome.SKIPPED:
             await ctx.item_skipped(key, result.message)
         else:
@@ -165,7 +174,7 @@ async def delete_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[
             result = await products.delete_products(session, actor, [product_id])
         if result.refused:
             return ItemResult(Outcome.FAILED, result.refused[0].reason)
-        return ItemResult(Outcome.DONE, "deleted")
+        return ItemResult(Outcome.DONE, msg("deleted"))
 
     return await _for_each(ctx, await _product_ids(ctx, actor, payload), handle)
 
@@ -184,15 +193,16 @@ async def claim_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[s
             result = await claiming.claim_products(
                 session, actor, [product_id], store_ids, job_id=ctx.job_id
             )
-        real = [r for r in result.refused if not r.reason.startswith("already claimed")]
+        real = [r for r in result.refused if not claiming.is_already_claimed(r.reason)]
         if real:
-            return ItemResult(
-                Outcome.FAILED, "; ".join(f"store {r.store_id}: {r.reason}" for r in real)
+            reasons = (
+                msg("store %(store)s: %(reason)s", store=r.store_id, reason=r.reason) for r in real
             )
+            return ItemResult(Outcome.FAILED, joined(reasons, "; "))
         made = ", ".join(str(copy.product_id) for copy in result.claimed)
         if not made:
-            return ItemResult(Outcome.SKIPPED, "already claimed to these stores")
-        return ItemResult(Outcome.DONE, f"drafts {made}")
+            return ItemResult(Outcome.SKIPPED, msg("already claimed to these stores"))
+        return ItemResult(Outcome.DONE, msg("claimed as drafts %(ids)s", ids=made))
 
     return await _for_each(ctx, await _product_ids(ctx, actor, payload), handle)
 
@@ -216,8 +226,8 @@ async def batch_edit_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, 
         if result.push:
             pushed.extend(result.push.product_ids)
         if result.unchanged:
-            return ItemResult(Outcome.SKIPPED, "nothing to change")
-        return ItemResult(Outcome.DONE, "changed")
+            return ItemResult(Outcome.SKIPPED, msg("nothing to change"))
+        return ItemResult(Outcome.DONE, msg("changed"))
 
     counts = await _for_each(ctx, await _product_ids(ctx, actor, payload), handle)
     if pushed:
@@ -230,41 +240,93 @@ async def batch_edit_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, 
     return counts
 
 
+FILE_ITEM = "(file)"
+"""Item key of an import's problems that belong to no product (the file, a row without a
+parent SKU); its label is the file name."""
+
+_WRITE_NOTES = {
+    "created": N_("created in the collection box"),
+    "updated": N_("updated from the file"),
+    "skipped": N_("already in the collection box; left as it is"),
+}
+
+
 async def import_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Import a spreadsheet: ``{"actor", "path", "file_name", "options"}``.
 
-    Items are parent SKUs: each product that could not be written fails with its problems;
-    written products are counted in the result (not one item row each). The uploaded file is
+    Items are parent SKUs: each written product is done ("created" / "updated"), each one
+    left alone because it already exists is skipped, each one with problems fails with its
+    problems, row by row. Problems that belong to no product fail the item ``file``. So a
+    file with some bad rows ends ``partial``, one where nothing could be written ``failed``.
+    The result keeps the report (problems in their translatable form). The uploaded file is
     left for the caller to remove.
     """
     actor = actor_from_payload(ctx, payload)
     options = importing.ImportOptions.model_validate(payload.get("options") or {})
+    file_name = payload.get("file_name") or Path(payload["path"]).name
 
-    async def progress(written: int, total: int) -> None:
+    async def progress(settled: int, total: int) -> None:
         await ctx.set_total(total)
+
+    async def written(settled: list[import_writer.WrittenProduct]) -> None:
+        await ctx.record_items(
+            [
+                ItemReport(
+                    key=product.parent_sku[:300],
+                    outcome="skipped" if product.outcome == "skipped" else "done",
+                    message=msg(_WRITE_NOTES[product.outcome]),
+                )
+                for product in settled
+            ]
+        )
 
     report = await importing.import_file(
         ctx.sessions,
         actor,
         Path(payload["path"]),
-        payload.get("file_name") or Path(payload["path"]).name,
+        file_name,
         options,
         job_id=ctx.job_id,
         progress=progress,
+        written=written,
     )
-    by_product: dict[str, list[str]] = {}
-    for problem in report.problems:
-        if problem.severity == "error":
-            where = f"row {problem.row}: " if problem.row else ""
-            by_product.setdefault(problem.parent_sku or "(file)", []).append(
-                where + problem.message
-            )
-    for key, messages in by_product.items():
-        await ctx.item_failed(key[:300], "\n".join(messages)[:4000])
+    failures = _failed_items(report, file_name)
+    await ctx.record_items(failures)
+    await ctx.set_total(report.created + report.updated + report.skipped + len(failures))
     result = report.model_dump(mode="json", exclude={"problems"})
     result["problem_count"] = len(report.problems)
-    result["problems"] = [p.model_dump(mode="json") for p in report.problems[:1000]]
+    result["problems"] = [
+        problem.model_dump(mode="json", context=STORE_MESSAGES)
+        for problem in report.problems[:IMPORT_PROBLEMS_KEPT]
+    ]
     return result
+
+
+IMPORT_PROBLEMS_KEPT = 1000
+"""Problems kept in an import job's result (the page shows them with row and column)."""
+
+
+def _failed_items(report: importing.ImportReport, file_name: str) -> list[ItemReport]:
+    """One failed item per product with errors (its problems, row by row), plus ``file``."""
+    lines: dict[str, list[str]] = {}
+    for problem in report.problems:
+        if problem.severity != "error":
+            continue
+        line = (
+            msg("row %(row)s: %(problem)s", row=problem.row, problem=problem.message)
+            if problem.row
+            else problem.message
+        )
+        lines.setdefault(problem.parent_sku or FILE_ITEM, []).append(line)
+    return [
+        ItemReport(
+            key=key[:300],
+            outcome="failed",
+            message=joined(found),
+            label=file_name if key == FILE_ITEM else "",
+        )
+        for key, found in lines.items()
+    ]
 
 
 CATALOG_JOBS: tuple[JobDefinition, ...] = (

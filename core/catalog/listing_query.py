@@ -28,6 +28,7 @@ from core.catalog import tally
 from core.catalog.access import load_products, require_read, visible_products
 from core.catalog.categories import subtree_ids
 from core.errors import RuleViolation
+from core.i18n import msg
 from core.models.catalog import Product, ProductCategory, ProductState, Variant
 from core.models.images import ImageRole, ProductImage
 from core.models.stores import Store
@@ -205,7 +206,7 @@ def _decode_cursor(cursor: str, sort: SortField) -> tuple[Any, int]:
             value = datetime.fromisoformat(value)
         return value, int(product_id)
     except (ValueError, TypeError) as exc:
-        raise RuleViolation("the page cursor is not valid; start from the first page") from exc
+        raise RuleViolation(msg("the page cursor is not valid; start from the first page")) from exc
 
 
 async def list_products(

@@ -19,7 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Actor
 from core.catalog import history, records, states
-from core.catalog.access import load_product, load_products, load_store, require_read, require_write
+from core.catalog.access import (
+    load_product,
+    load_products,
+    load_store,
+    require_read,
+    require_write,
+)
 from core.catalog.history import Author, author_of
 from core.catalog.schemas import (
     DeleteResult,
@@ -34,6 +40,7 @@ from core.catalog.schemas import (
     VariantIn,
 )
 from core.errors import NotFound, RuleViolation
+from core.i18n import msg
 from core.interfaces.collector import CollectedProduct
 from core.models.base import utcnow
 from core.models.catalog import Product, ProductHistory, ProductState, Variant
@@ -289,7 +296,7 @@ async def update_product(
     product = await load_product(session, actor, product_id, for_update=True)
     given = patch.model_fields_set
     if "store_id" in given and patch.store_id != product.store_id:
-        raise RuleViolation("a product's store cannot be changed")
+        raise RuleViolation(msg("a product's store cannot be changed"))
     states.require_editable(product.state)
     changes = await _apply_fields(session, actor, product, patch)
     changes.update(await _apply_images(session, actor, product, patch))
@@ -306,14 +313,16 @@ async def _apply_fields(
     new = {name: getattr(patch, name) for name in SCALAR_FIELDS if name in given}
     for required in ("title", "description", "tags", "tags_translated", "language"):
         if required in new and new[required] is None:
-            raise RuleViolation(f"{required} cannot be empty (null)")
+            raise RuleViolation(msg("%(field)s cannot be empty (null)", field=required))
     old = {name: getattr(product, name) for name in new}
     changes = history.diff(old, new)
     if "parent_sku" in changes:
         if product.state in states.ON_PLATFORM_STATES:
             raise RuleViolation(
-                "the parent SKU of a listing on the platform cannot be changed "
-                "(the platform knows the listing by it)"
+                msg(
+                    "the parent SKU of a listing on the platform cannot be changed "
+                    "(the platform knows the listing by it)"
+                )
             )
         await records.require_free_parent_sku(
             session, actor.account_id, product.store_id, new["parent_sku"], product_id=product.id
@@ -403,7 +412,7 @@ async def delete_product(session: AsyncSession, actor: Actor, product_id: int) -
     if result.refused:
         reason = result.refused[0].reason
         if reason == "not found":
-            raise NotFound(f"product {product_id} not found")
+            raise NotFound(msg("product %(id)s not found", id=product_id))
         raise RuleViolation(reason)
 
 
@@ -421,7 +430,7 @@ async def delete_products(
     deletable: list[int] = []
     for product_id in requested:
         product = found.get(product_id)
-        refusal = "not found" if product is None else states.deletion_refusal(product.state)
+        refusal = msg("not found") if product is None else states.deletion_refusal(product.state)
         if refusal:
             refused.append(Refusal(product_id=product_id, reason=refusal))
         else:

@@ -31,6 +31,7 @@ from core.catalog import lifecycle, states
 from core.catalog.access import load_product, load_store
 from core.catalog.payload import ImageUrlResolver, default_image_url, payload_of
 from core.errors import OutcomeUnknown, PermanentError, RuleViolation, TransientError
+from core.i18n import message_of, msg
 from core.interfaces.common import CallContext, Problem, blocking
 from core.interfaces.listings import ListingPayload, ListingRecord, ListingStatus
 from core.interfaces.marketplace import Credentials, MarketplaceAdapter, MarketplaceCapability
@@ -92,11 +93,17 @@ class RegistryConnector:
 
         adapter = self.registry.marketplaces.get(store.platform)
         if adapter is None:
-            raise PermanentError(f"the {store.platform!r} plugin is not loaded")
-        if store.status in (StoreStatus.NEEDS_REAUTH, StoreStatus.DISABLED):
-            raise PermanentError(f"store {store.name!r} is {store.status.value.replace('_', ' ')}")
+            raise PermanentError(
+                msg("the %(platform)s plugin is not loaded", platform=repr(store.platform))
+            )
+        if store.status is StoreStatus.NEEDS_REAUTH:
+            raise PermanentError(
+                msg("store %(store)s needs to be authorized again", store=repr(store.name))
+            )
+        if store.status is StoreStatus.DISABLED:
+            raise PermanentError(msg("store %(store)s is disabled", store=repr(store.name)))
         if not store.credentials_encrypted:
-            raise PermanentError(f"store {store.name!r} is not authorized")
+            raise PermanentError(msg("store %(store)s is not authorized", store=repr(store.name)))
         data = CredentialCipher.from_settings(self.settings).decrypt(store.credentials_encrypted)
         credentials = Credentials(data=data, expires_at=store.credentials_expires_at)
         call = CallContext(http=self.http, account_id=store.account_id, store_id=store.id)
@@ -117,7 +124,7 @@ async def _prepare(
     product = await load_product(session, actor, product_id, for_update=True)
     if product.store_id is None:
         raise RuleViolation(
-            "collection-box products are not bound to a store: claim it to a store first"
+            msg("collection-box products are not bound to a store: claim it to a store first")
         )
     store = await load_store(session, actor, product.store_id)
     return product, store, await payload_of(session, product, image_url=image_url)
@@ -158,7 +165,9 @@ async def publish_one(
     async with sessions() as session, session.begin():
         product, store, listing = await _prepare(session, actor, product_id, image_url)
         if product.state in states.ON_PLATFORM_STATES:
-            return ItemResult(Outcome.SKIPPED, f"already {states.label(product.state)}")
+            return ItemResult(
+                Outcome.SKIPPED, msg("already %(state)s", state=states.label(product.state))
+            )
         resumed = product.state is S.PUBLISHING
         if not resumed:
             states.next_state(product.state, states.ProductAction.START_PUBLISH)
@@ -174,7 +183,7 @@ async def publish_one(
     except PermanentError as exc:
         async with sessions() as session, session.begin():
             await lifecycle.publish_failed(session, actor, product_id, str(exc), job_id=job_id)
-        return ItemResult(Outcome.FAILED, str(exc))
+        return ItemResult(Outcome.FAILED, message_of(exc))
     return await _settle_publish(sessions, actor, product_id, record, job_id)
 
 
@@ -194,8 +203,10 @@ async def _send(
             found = await adapter.find_listing_by_sku(call, credentials, listing.parent_sku)
         if found is None:
             raise TransientError(
-                "the platform did not answer and does not show the listing yet; "
-                "it will be checked again before anything is re-sent",
+                msg(
+                    "the platform did not answer and does not show the listing yet; "
+                    "it will be checked again before anything is re-sent"
+                ),
                 retry_after=exc.retry_after,
             ) from exc
         return found
@@ -210,12 +221,21 @@ async def _settle_publish(
 ) -> ItemResult:
     async with sessions() as session, session.begin():
         if record.status in (ListingStatus.REJECTED, ListingStatus.REMOVED):
-            reason = record.status_reason or f"the platform answered {record.platform_status}"
+            reason = record.status_reason or msg(
+                "the platform answered %(status)s", status=record.platform_status
+            )
             await lifecycle.publish_failed(session, actor, product_id, reason, job_id=job_id)
             return ItemResult(Outcome.FAILED, reason)
         await lifecycle.publish_succeeded(session, actor, product_id, record, job_id=job_id)
-    note = " (under the platform's review)" if record.status is ListingStatus.UNDER_REVIEW else ""
-    return ItemResult(Outcome.DONE, f"published as {record.listing_id}{note}")
+    if record.status is ListingStatus.UNDER_REVIEW:
+        return ItemResult(
+            Outcome.DONE,
+            msg(
+                "published as %(listing)s (under the platform's review)",
+                listing=record.listing_id,
+            ),
+        )
+    return ItemResult(Outcome.DONE, msg("published as %(listing)s", listing=record.listing_id))
 
 
 async def push_update_one(
@@ -231,7 +251,7 @@ async def push_update_one(
     async with sessions() as session, session.begin():
         product, store, listing = await _prepare(session, actor, product_id, image_url)
         if not product.is_updating or product.state not in states.ON_PLATFORM_STATES:
-            return ItemResult(Outcome.SKIPPED, "nothing to push")
+            return ItemResult(Outcome.SKIPPED, msg("nothing to push"))
         listing_id = product.platform_product_id
         edited_at = product.updated_at
         connection = await connector.connect(store)
@@ -242,7 +262,7 @@ async def push_update_one(
             await lifecycle.update_settled(session, actor, product_id, error=message, job_id=job_id)
             return ItemResult(Outcome.FAILED, message)
     if not listing_id:
-        raise PermanentError("the product has no platform listing id; sync the store first")
+        raise PermanentError(msg("the product has no platform listing id; sync the store first"))
     record: ListingRecord | None = None
     error: str | None = None
     try:
@@ -254,11 +274,15 @@ async def push_update_one(
     async with sessions() as session, session.begin():
         current = await load_product(session, actor, product_id, for_update=True)
         if current.updated_at != edited_at:
-            return ItemResult(Outcome.SKIPPED, "edited again meanwhile; the next push sends it")
+            return ItemResult(
+                Outcome.SKIPPED, msg("edited again meanwhile; the next push sends it")
+            )
         await lifecycle.update_settled(
             session, actor, product_id, error=error, listing=record, job_id=job_id
         )
-    return ItemResult(Outcome.FAILED, error) if error else ItemResult(Outcome.DONE, "updated")
+    if error:
+        return ItemResult(Outcome.FAILED, error)
+    return ItemResult(Outcome.DONE, msg("updated"))
 
 
 async def change_sale_state(
@@ -275,7 +299,9 @@ async def change_sale_state(
     async with sessions() as session:
         product = await load_product(session, actor, product_id)
         if product.state is done_state:
-            return ItemResult(Outcome.SKIPPED, f"already {states.label(done_state)}")
+            return ItemResult(
+                Outcome.SKIPPED, msg("already %(state)s", state=states.label(done_state))
+            )
         states.next_state(product.state, action)
         assert product.store_id is not None
         store = await load_store(session, actor, product.store_id)
@@ -283,12 +309,15 @@ async def change_sale_state(
     connection = await connector.connect(store)
     adapter = connection.adapter
     if not listing_id:
-        raise PermanentError("the product has no platform listing id; sync the store first")
+        raise PermanentError(msg("the product has no platform listing id; sync the store first"))
     if action is states.ProductAction.DELIST:
         await adapter.delist_listing(connection.call, connection.credentials, listing_id)
     else:
         if MarketplaceCapability.RELIST not in adapter.capabilities:
-            return ItemResult(Outcome.FAILED, f"{adapter.display_name} cannot relist listings")
+            return ItemResult(
+                Outcome.FAILED,
+                msg("%(platform)s cannot relist listings", platform=adapter.display_name),
+            )
         await adapter.relist_listing(connection.call, connection.credentials, listing_id)
     async with sessions() as session, session.begin():
         if action is states.ProductAction.DELIST:

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.catalog.schemas import ImageOut, ImageRef, ProductOut, VariantIn, VariantOut
 from core.errors import NotFound, RuleViolation
+from core.i18n import msg
 from core.models.catalog import Category, CategoryKind, Product, ProductCategory, Variant
 from core.models.images import Image, ImageRole, ProductImage
 
@@ -77,7 +78,7 @@ async def require_images(session: AsyncSession, account_id: int, refs: Iterable[
     )
     missing = wanted - found
     if missing:
-        raise NotFound(f"image {min(missing)} not found")
+        raise NotFound(msg("image %(id)s not found", id=min(missing)))
 
 
 async def require_categories(
@@ -100,7 +101,7 @@ async def require_categories(
     )
     missing = [category_id for category_id in wanted if category_id not in found]
     if missing:
-        raise NotFound(f"category {missing[0]} not found")
+        raise NotFound(msg("category %(id)s not found", id=missing[0]))
     return wanted
 
 
@@ -225,8 +226,15 @@ async def require_free_skus(
     taken = (await session.exec(statement)).first()
     if taken is not None:
         sku, owner = taken
-        where = "this product" if owner == product_id else f"product {owner} of this store"
-        raise RuleViolation(f"SKU {sku!r} is already used by {where}")
+        if owner == product_id:
+            raise RuleViolation(msg("SKU %(sku)s is already used by this product", sku=repr(sku)))
+        raise RuleViolation(
+            msg(
+                "SKU %(sku)s is already used by product %(product)s of this store",
+                sku=repr(sku),
+                product=owner,
+            )
+        )
 
 
 async def require_free_parent_sku(
@@ -250,7 +258,11 @@ async def require_free_parent_sku(
     other = (await session.exec(statement.limit(1))).one_or_none()
     if other is not None:
         raise RuleViolation(
-            f"parent SKU {parent_sku!r} is already used by product {other} of this store"
+            msg(
+                "parent SKU %(sku)s is already used by product %(product)s of this store",
+                sku=repr(parent_sku),
+                product=other,
+            )
         )
 
 

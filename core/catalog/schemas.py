@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.i18n import MessageText
 from core.models.catalog import ProductState
 from core.models.images import ImageRole
 
@@ -241,7 +242,7 @@ class Refusal(BaseModel):
     """One product (and store, for claims) that an action left alone, and why."""
 
     product_id: int
-    reason: str
+    reason: MessageText
     store_id: int | None = None
 
 

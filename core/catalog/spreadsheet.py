@@ -20,6 +20,8 @@ from xml.etree import ElementTree
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
+from core.i18n import msg
+
 csv.field_size_limit(16 * 1024 * 1024)  # descriptions may be long; rows stay bounded anyway
 
 Format = Literal["xlsx", "csv"]
@@ -82,17 +84,21 @@ def sniff_format(path: Path, file_name: str) -> Format:
         head = handle.read(_SNIFF_BYTES)
     suffix = Path(file_name).suffix.lower()
     if not head:
-        raise SpreadsheetError("the file is empty")
+        raise SpreadsheetError(msg("the file is empty"))
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(
-            "this is an old Excel .xls (or WPS .et) file; save it as .xlsx or CSV and try again"
+            msg(
+                "this is an old Excel .xls (or WPS .et) file; save it as .xlsx or CSV and try again"
+            )
         )
     if suffix in {".xlsx", ".xlsm"}:
-        raise SpreadsheetError(f"{file_name} is not an XLSX spreadsheet (it is not a zip file)")
+        raise SpreadsheetError(
+            msg("%(file)s is not an XLSX spreadsheet (it is not a zip file)", file=file_name)
+        )
     if b"\x00" in head or head.startswith(b"%PDF"):
-        raise SpreadsheetError("this is not a spreadsheet: upload an XLSX or CSV file")
+        raise SpreadsheetError(msg("this is not a spreadsheet: upload an XLSX or CSV file"))
     return "csv"
 
 
@@ -119,8 +125,11 @@ def detect_csv_encoding(path: Path) -> str:
                 first_error = exc
                 offset += exc.start
     raise SpreadsheetError(
-        "the CSV file is neither UTF-8 nor GB18030/GBK text "
-        f"(UTF-8 decoding failed near byte {offset}); save it as 'CSV UTF-8' and try again"
+        msg(
+            "the CSV file is neither UTF-8 nor GB18030/GBK text (UTF-8 decoding failed near "
+            "byte %(offset)s); save it as 'CSV UTF-8' and try again",
+            offset=offset,
+        )
     )
 
 
@@ -145,7 +154,13 @@ def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, tuple[Any, ...]]]
             for number, row in enumerate(reader, start=1):
                 yield number, tuple(row)
         except csv.Error as exc:
-            raise SpreadsheetError(f"row {number + 1}: the CSV file is malformed ({exc})") from exc
+            raise SpreadsheetError(
+                msg(
+                    "row %(row)s: the CSV file is malformed (%(error)s)",
+                    row=number + 1,
+                    error=str(exc),
+                )
+            ) from exc
 
 
 def _worksheet_member(archive: zipfile.ZipFile) -> tuple[str, str]:
@@ -159,17 +174,17 @@ def _worksheet_member(archive: zipfile.ZipFile) -> tuple[str, str]:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except KeyError as exc:
-        raise SpreadsheetError("this zip file is not an XLSX workbook") from exc
+        raise SpreadsheetError(msg("this zip file is not an XLSX workbook")) from exc
     sheet = workbook.find("m:sheets/m:sheet", ns)
     if sheet is None:
-        raise SpreadsheetError("the workbook has no worksheet")
+        raise SpreadsheetError(msg("the workbook has no worksheet"))
     rel_id = sheet.get(f"{{{ns['r']}}}id")
     for rel in rels.findall("p:Relationship", ns):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
             member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             return member, sheet.get("name", "")
-    raise SpreadsheetError("the workbook's first worksheet is missing")
+    raise SpreadsheetError(msg("the workbook's first worksheet is missing"))
 
 
 def scan_xlsx(path: Path) -> SheetInfo:
@@ -187,9 +202,11 @@ def scan_xlsx(path: Path) -> SheetInfo:
                 info.formulas_without_value = _formulas_without_value(archive, member)
             return info
     except zipfile.BadZipFile as exc:
-        raise SpreadsheetError(f"the XLSX file is damaged ({exc})") from exc
+        raise SpreadsheetError(msg("the XLSX file is damaged (%(error)s)", error=str(exc))) from exc
     except KeyError as exc:
-        raise SpreadsheetError(f"the XLSX file is incomplete ({exc})") from exc
+        raise SpreadsheetError(
+            msg("the XLSX file is incomplete (%(error)s)", error=str(exc))
+        ) from exc
 
 
 def _scan_bytes(archive: zipfile.ZipFile, member: str) -> tuple[bool, list[MergedRange]]:
@@ -246,7 +263,9 @@ def iter_xlsx(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise SpreadsheetError(f"the XLSX file cannot be read ({exc})") from exc
+        raise SpreadsheetError(
+            msg("the XLSX file cannot be read (%(error)s)", error=str(exc))
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         reset = getattr(sheet, "reset_dimensions", None)

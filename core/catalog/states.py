@@ -25,6 +25,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from core.errors import RuleViolation
+from core.i18n import N_, Message, msg
 from core.models.catalog import ProductState
 
 S = ProductState
@@ -64,33 +65,46 @@ ON_PLATFORM_STATES = frozenset({S.PUBLISHED, S.DELISTED})
 
 STATE_LABELS: Mapping[ProductState, tuple[str, str]] = MappingProxyType(
     {
-        S.COLLECTION_BOX: ("collection box", "采集箱"),
-        S.DRAFT: ("draft", "待发布"),
-        S.PUBLISHING: ("publishing", "发布中"),
-        S.PUBLISHED: ("published", "已发布"),
-        S.PUBLISH_FAILED: ("publish failed", "发布失败"),
-        S.DELISTED: ("delisted", "已下架"),
+        S.COLLECTION_BOX: (N_("collection box"), "采集箱"),
+        S.DRAFT: (N_("draft"), "待发布"),
+        S.PUBLISHING: (N_("publishing"), "发布中"),
+        S.PUBLISHED: (N_("published"), "已发布"),
+        S.PUBLISH_FAILED: (N_("publish failed"), "发布失败"),
+        S.DELISTED: (N_("delisted"), "已下架"),
     }
 )
 """English and Chinese names of each state, for messages and tabs."""
 
+_ACTIONS: Mapping[ProductAction, str] = MappingProxyType(
+    {
+        ProductAction.CLAIM: N_("claim"),
+        ProductAction.START_PUBLISH: N_("publish"),
+        ProductAction.PUBLISH_SUCCEEDED: N_("mark as published"),
+        ProductAction.PUBLISH_FAILED: N_("mark as failed"),
+        ProductAction.RETURN_TO_DRAFT: N_("return to drafts"),
+        ProductAction.DELIST: N_("delist"),
+        ProductAction.RELIST: N_("relist"),
+    }
+)
+"""What each action is called in refusals (``cannot publish: ...``)."""
+
 _REFUSALS: Mapping[tuple[ProductState, ProductAction], str] = MappingProxyType(
     {
-        (S.PUBLISHING, ProductAction.START_PUBLISH): "it is already being published",
-        (S.PUBLISHED, ProductAction.START_PUBLISH): "it is already published",
-        (S.DELISTED, ProductAction.START_PUBLISH): "it is delisted: relist it instead",
-        (S.COLLECTION_BOX, ProductAction.START_PUBLISH): (
+        (S.PUBLISHING, ProductAction.START_PUBLISH): N_("it is already being published"),
+        (S.PUBLISHED, ProductAction.START_PUBLISH): N_("it is already published"),
+        (S.DELISTED, ProductAction.START_PUBLISH): N_("it is delisted: relist it instead"),
+        (S.COLLECTION_BOX, ProductAction.START_PUBLISH): N_(
             "collection-box products are not bound to a store: claim it to a store first"
         ),
-        (S.DELISTED, ProductAction.DELIST): "it is already delisted",
-        (S.PUBLISHED, ProductAction.RELIST): "it is already on sale",
+        (S.DELISTED, ProductAction.DELIST): N_("it is already delisted"),
+        (S.PUBLISHED, ProductAction.RELIST): N_("it is already on sale"),
     }
 )
 
 
-def label(state: ProductState) -> str:
-    """The English name of ``state`` (``"publish failed"``)."""
-    return STATE_LABELS[state][0]
+def label(state: ProductState) -> Message:
+    """The English name of ``state`` (``"publish failed"``), translatable."""
+    return msg(STATE_LABELS[state][0])
 
 
 def can(state: ProductState, action: ProductAction) -> bool:
@@ -107,28 +121,35 @@ def next_state(state: ProductState, action: ProductAction) -> ProductState:
     try:
         return TRANSITIONS[(state, action)]
     except KeyError:
-        reason = _REFUSALS.get((state, action), f"it is {label(state)}")
-        raise RuleViolation(f"cannot {action.value.replace('_', ' ')}: {reason}") from None
+        refusal = _REFUSALS.get((state, action))
+        reason = msg(refusal) if refusal else msg("it is %(state)s", state=label(state))
+        raise RuleViolation(
+            msg(
+                "cannot %(action)s: %(reason)s",
+                action=msg(_ACTIONS[action]),
+                reason=reason,
+            )
+        ) from None
 
 
-def deletion_refusal(state: ProductState) -> str | None:
+def deletion_refusal(state: ProductState) -> Message | None:
     """Why a product in ``state`` cannot be deleted, or ``None`` when it can (rules 5, 6)."""
     if state in DELETABLE_STATES:
         return None
     if state is S.PUBLISHED:
-        return "a published product cannot be deleted, only delisted: delist instead"
+        return msg("a published product cannot be deleted, only delisted: delist instead")
     if state is S.DELISTED:
-        return (
+        return msg(
             "a delisted product still exists on the platform and cannot be deleted; "
             "it can only be delisted (keep it delisted: delist instead of deleting)"
         )
-    return "the product is being published; wait until publishing has finished"
+    return msg("the product is being published; wait until publishing has finished")
 
 
-def edit_refusal(state: ProductState) -> str | None:
+def edit_refusal(state: ProductState) -> Message | None:
     """Why a product in ``state`` cannot be edited now, or ``None`` when it can."""
     if state is S.PUBLISHING:
-        return "the product is being published; edit it when publishing has finished"
+        return msg("the product is being published; edit it when publishing has finished")
     return None
 
 

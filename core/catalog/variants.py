@@ -21,6 +21,7 @@ from core.catalog.history import author_of, diff
 from core.catalog.products import after_edit
 from core.catalog.schemas import EditResult, VariantIn, VariantPatch
 from core.errors import NotFound, RuleViolation
+from core.i18n import msg
 from core.models.catalog import Product, Variant
 
 
@@ -99,13 +100,13 @@ async def update_variant(
         new["options"] = records.options_list(patch.options or {})
     for required in ("sku", "price", "currency", "inventory", "is_enabled", "options"):
         if required in new and new[required] is None:
-            raise RuleViolation(f"{required} cannot be empty (null)")
+            raise RuleViolation(msg("%(field)s cannot be empty (null)", field=required))
     old = {name: getattr(variant, name) for name in new}
     changes = diff(old, new)
     if "sku" in changes:
         if variant.platform_variant_id:
             raise RuleViolation(
-                "the SKU of a variant on the platform cannot be changed; add a new variant"
+                msg("the SKU of a variant on the platform cannot be changed; add a new variant")
             )
         await records.require_free_skus(
             session,
@@ -153,8 +154,10 @@ async def remove_variant(
     variant = await _load_variant(session, product, variant_id)
     if variant.platform_variant_id:
         raise RuleViolation(
-            f"variant {variant.sku!r} exists on the platform and cannot be removed; "
-            "disable it instead"
+            msg(
+                "variant %(sku)s exists on the platform and cannot be removed; disable it instead",
+                sku=repr(variant.sku),
+            )
         )
     old = _snapshot(variant)
     await session.delete(variant)
@@ -181,7 +184,7 @@ async def _load_variant(session: AsyncSession, product: Product, variant_id: int
         )
     ).one_or_none()
     if variant is None:
-        raise NotFound(f"variant {variant_id} not found")
+        raise NotFound(msg("variant %(id)s not found", id=variant_id))
     return variant
 
 

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from core.cli import CliState, cli
 from core.config import Settings
+from core.i18n import revive_messages
 from core.models import ItemStatus, JobItem, JobRecord
 from core.registry import build_registry
 from core.runtime import open_runtime
@@ -27,7 +28,7 @@ def _record_dict(record: JobRecord, errors: list[JobItem]) -> dict[str, Any]:
         "failed": record.failed,
         "attempts": record.attempts,
         "error": record.error,
-        "result": record.result,
+        "result": revive_messages(record.result),
         "created_at": record.created_at.isoformat(),
         "finished_at": record.finished_at.isoformat() if record.finished_at else None,
         "failed_items": [{"key": item.key, "error": item.error} for item in errors],
@@ -94,7 +95,11 @@ async def _show(settings: Settings, job_id: int) -> dict[str, Any] | None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def jobs_show(state: CliState, job_id: int, as_json: bool) -> None:
-    """Show one job record: status, progress and failed items."""
+    """Show one job record: status, progress, its error and failed items.
+
+    The status is queued, running, succeeded, partial (finished, some items failed), failed
+    or cancelled. Messages are shown in English.
+    """
     data = asyncio.run(_show(state.settings(), job_id))
     if data is None:
         raise click.ClickException(f"no job {job_id}")
@@ -105,5 +110,7 @@ def jobs_show(state: CliState, job_id: int, as_json: bool) -> None:
         f"#{data['id']} {data['name']} {data['status']}: "
         f"{data['done']}/{data['total']} done, {data['failed']} failed"
     )
+    if data["error"]:
+        click.echo(f"  error: {data['error']}")
     for item in data["failed_items"]:
         click.echo(f"  {item['key']}: {item['error']}")

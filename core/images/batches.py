@@ -18,6 +18,7 @@ from typing import Any
 
 from core.actor import Access, Actor, Area
 from core.errors import NotFound, RuleViolation
+from core.i18n import msg, parts_of
 from core.images.capture import CaptureMixin
 from core.images.errors import ImageRejected, ImageTooLarge, ZipRejected
 from core.images.ingest import UploadSource, clean_name
@@ -53,7 +54,7 @@ def check_staged_key(key: object) -> str:
         NotFound: not a staging key.
     """
     if not isinstance(key, str) or _STAGED_KEY.fullmatch(key) is None:
-        raise NotFound("not a staged upload")
+        raise NotFound(msg("not a staged upload"))
     return key
 
 
@@ -91,7 +92,9 @@ class BatchJobsMixin(CaptureMixin):
         """
         self._can_write(actor)
         if not files or len(files) > MAX_FILES_PER_BATCH:
-            raise RuleViolation(f"Upload between 1 and {MAX_FILES_PER_BATCH} files at a time.")
+            raise RuleViolation(
+                msg("Upload between 1 and %(max)s files at a time.", max=MAX_FILES_PER_BATCH)
+            )
         async with self.sessions() as session:
             await self._check_folder(session, actor, folder_id)
         entries: list[dict[str, Any]] = []
@@ -100,7 +103,7 @@ class BatchJobsMixin(CaptureMixin):
             try:
                 entry["key"] = await self._stage(await self._read(source))
             except ImageRejected as exc:
-                entry.update(reason=exc.reason, error=str(exc))
+                entry.update(reason=exc.reason, error=str(exc), error_parts=parts_of(exc))
             entries.append(entry)
         payload = {"files": entries, "folder_id": folder_id}
         return await self._enqueue(
@@ -155,7 +158,9 @@ class BatchJobsMixin(CaptureMixin):
         self._can_write(actor)
         unique = list(dict.fromkeys(url.strip() for url in urls if url.strip()))
         if not unique or len(unique) > MAX_URLS_PER_BATCH:
-            raise RuleViolation(f"Give between 1 and {MAX_URLS_PER_BATCH} URLs at a time.")
+            raise RuleViolation(
+                msg("Give between 1 and %(max)s URLs at a time.", max=MAX_URLS_PER_BATCH)
+            )
         async with self.sessions() as session:
             await self._check_folder(session, actor, folder_id)
         payload = {"urls": unique, "folder_id": folder_id}
@@ -175,7 +180,9 @@ class BatchJobsMixin(CaptureMixin):
         actor.require(Area.PRODUCTS, Access.WRITE)
         ids = list(dict.fromkeys(product_ids))
         if not ids or len(ids) > MAX_PRODUCTS_PER_BATCH:
-            raise RuleViolation(f"Choose between 1 and {MAX_PRODUCTS_PER_BATCH} products.")
+            raise RuleViolation(
+                msg("Choose between 1 and %(max)s products.", max=MAX_PRODUCTS_PER_BATCH)
+            )
         await self._external_rows(actor, ids)  # NotFound for a product not the account's
         return await self._enqueue(
             actor,
@@ -188,7 +195,9 @@ class BatchJobsMixin(CaptureMixin):
 
 def _zip_too_large() -> ZipRejected:
     return ZipRejected(
-        f"The archive is larger than {human_size(MAX_ZIP_UPLOAD_BYTES)}; split it into smaller "
-        "archives.",
+        msg(
+            "The archive is larger than %(limit)s; split it into smaller archives.",
+            limit=human_size(MAX_ZIP_UPLOAD_BYTES),
+        ),
         reason="too_large",
     )

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 
 from core.actor import Access, Actor, Area
 from core.errors import NotFound
+from core.i18n import msg
 from core.images.ingest import BatchEntry, IngestMixin, Prepared, url_key
 from core.images.space import BatchProgress
 from core.images.views import BatchResult, ItemOutcome
@@ -50,7 +51,7 @@ class CaptureMixin(IngestMixin):
             if len(products) != len(product_ids) or not all(
                 actor.can_see_store(store_id) for _, store_id in products
             ):
-                raise NotFound("not found")
+                raise NotFound(msg("not found"))
             rows = (
                 await session.exec(
                     select(ProductImage.id, ProductImage.external_url, Product.state)

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Actor
 from core.errors import RuleViolation
+from core.i18n import N_, Message, joined, msg
 from core.images.space import SpaceBase
 from core.images.store import refund, release_blobs
 from core.images.views import (
@@ -36,8 +37,8 @@ from core.models import Account, Image, ImageRole, Product, ProductImage, Produc
 ON_PLATFORM = (ProductState.PUBLISHED, ProductState.DELISTED)
 """States in which the platform holds the product, and so its own copy of the images."""
 
-_IN_FLIGHT = "it is being published or updated right now; wait until that finishes"
-_NO_COPY = (
+_IN_FLIGHT = N_("it is being published or updated right now; wait until that finishes")
+_NO_COPY = N_(
     "it is published, but the platform's copy of this image is not recorded; sync the product first"
 )
 
@@ -54,14 +55,14 @@ class _Use:
     missing_copy: bool = False
 
     @property
-    def blocked_by(self) -> str | None:
+    def blocked_by(self) -> Message | None:
         in_flight = self.state == ProductState.PUBLISHING or (
             self.state in ON_PLATFORM and self.is_updating
         )
         if in_flight:
-            return _IN_FLIGHT
+            return msg(_IN_FLIGHT)
         if self.state in ON_PLATFORM and self.missing_copy:
-            return _NO_COPY
+            return msg(_NO_COPY)
         return None
 
     def view(self) -> ProductUse:
@@ -275,19 +276,38 @@ class CleanupMixin(SpaceBase):
 
 def _check_confirmable(preview: DeletePreview, confirmed: Iterable[int] | None) -> None:
     if not preview.can_delete:
-        names = ", ".join(f"#{use.product_id} {use.title!r}" for use in preview.blocked_products)
-        hidden = f" and {preview.hidden_blocked} in stores you cannot see" * bool(
-            preview.hidden_blocked
-        )
-        reasons = "; ".join(
-            dict.fromkeys(use.reason or "" for use in preview.blocked_products if use.reason)
-        )
-        raise RuleViolation(
-            f"These images cannot be deleted now: products {names}{hidden} use them"
-            + (f" ({reasons})." if reasons else ".")
-        )
+        raise RuleViolation(_blocked_message(preview))
     if confirmed is not None and set(confirmed) != set(preview.unpublished_product_ids):
         raise RuleViolation(
-            "The products that use these images changed since the preview; look at the "
-            "preview again before deleting."
+            msg(
+                "The products that use these images changed since the preview; look at the "
+                "preview again before deleting."
+            )
         )
+
+
+def _blocked_message(preview: DeletePreview) -> Message:
+    """Which products stop the delete, and why (those the actor cannot see only counted)."""
+    if not preview.blocked_products:
+        return msg(
+            "These images cannot be deleted now: %(hidden)s products in stores you cannot "
+            "see use them.",
+            hidden=preview.hidden_blocked,
+        )
+    names = ", ".join(f"#{use.product_id} {use.title!r}" for use in preview.blocked_products)
+    reasons = joined(
+        dict.fromkeys(use.reason for use in preview.blocked_products if use.reason), "; "
+    )
+    if preview.hidden_blocked:
+        return msg(
+            "These images cannot be deleted now: products %(products)s and %(hidden)s in "
+            "stores you cannot see use them (%(reasons)s).",
+            products=names,
+            hidden=preview.hidden_blocked,
+            reasons=reasons,
+        )
+    return msg(
+        "These images cannot be deleted now: products %(products)s use them (%(reasons)s).",
+        products=names,
+        reasons=reasons,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from core.errors import PermanentError
+from core.i18n import msg
 
 
 class ImageRejected(PermanentError):
@@ -84,5 +85,7 @@ class ZipMemberRejected(ImageRejected):
     default_reason = "zip_member"
 
     def __init__(self, member: str, message: str, *, reason: str) -> None:
-        super().__init__(f"{member}: {message}", reason=reason)
+        super().__init__(
+            msg("%(member)s: %(problem)s", member=member, problem=message), reason=reason
+        )
         self.member = member

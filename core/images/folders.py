@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from core.actor import Actor
 from core.errors import NotFound, RuleViolation
+from core.i18n import msg
 from core.images.space import SpaceBase
 from core.images.views import FolderView
 from core.models import Category, CategoryKind, Image
@@ -24,9 +25,11 @@ MAX_FOLDER_NAME = 100
 def _clean_folder_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise RuleViolation("A folder needs a name.")
+        raise RuleViolation(msg("A folder needs a name."))
     if len(cleaned) > MAX_FOLDER_NAME:
-        raise RuleViolation(f"A folder name has at most {MAX_FOLDER_NAME} characters.")
+        raise RuleViolation(
+            msg("A folder name has at most %(max)s characters.", max=MAX_FOLDER_NAME)
+        )
     return cleaned
 
 
@@ -97,7 +100,9 @@ class FoldersMixin(SpaceBase):
             try:
                 await session.commit()
             except IntegrityError:
-                raise RuleViolation(f"There is already a folder named {cleaned!r} here.") from None
+                raise RuleViolation(
+                    msg("There is already a folder named %(name)s here.", name=repr(cleaned))
+                ) from None
             assert folder.id is not None
             return FolderView(folder.id, folder.name, folder.parent_id, folder.path, 0)
 
@@ -120,11 +125,13 @@ class FoldersMixin(SpaceBase):
             try:
                 await session.commit()
             except IntegrityError:
-                raise RuleViolation(f"There is already a folder named {cleaned!r} here.") from None
+                raise RuleViolation(
+                    msg("There is already a folder named %(name)s here.", name=repr(cleaned))
+                ) from None
         for view in await self.list_folders(actor):
             if view.id == folder_id:
                 return view
-        raise NotFound("not found")  # pragma: no cover - deleted concurrently
+        raise NotFound(msg("not found"))  # pragma: no cover - deleted concurrently
 
     async def delete_folder(self, actor: Actor, folder_id: int) -> None:
         """Delete an image folder and its sub-folders; their images stay, in no folder.

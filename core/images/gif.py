@@ -7,6 +7,7 @@ Pillow learns a GIF's frame count by seeking through every frame, which is exact
 
 from __future__ import annotations
 
+from core.i18n import msg
 from core.images.errors import TruncatedImage
 
 _EXTENSION = 0x21
@@ -23,7 +24,7 @@ def _skip_sub_blocks(data: bytes, pos: int) -> int:
         if length == 0:
             return pos
         pos += length
-    raise TruncatedImage("The GIF file is cut short inside its image data.")
+    raise TruncatedImage(msg("The GIF file is cut short inside its image data."))
 
 
 def _colour_table_size(packed: int) -> int:
@@ -43,7 +44,7 @@ def gif_frame_sizes(data: bytes) -> list[tuple[int, int]]:
         TruncatedImage: the header or a frame's descriptor is cut short.
     """
     if len(data) < 13 or data[:6] not in (b"GIF87a", b"GIF89a"):
-        raise TruncatedImage("The GIF header is cut short.")
+        raise TruncatedImage(msg("The GIF header is cut short."))
     pos = 13 + _colour_table_size(data[10])
     sizes: list[tuple[int, int]] = []
     end = len(data)
@@ -55,7 +56,7 @@ def gif_frame_sizes(data: bytes) -> list[tuple[int, int]]:
             pos = _skip_sub_blocks(data, pos + 2)
         elif block == _IMAGE_DESCRIPTOR:
             if pos + 10 > end:
-                raise TruncatedImage("The GIF file is cut short inside a frame header.")
+                raise TruncatedImage(msg("The GIF file is cut short inside a frame header."))
             width = int.from_bytes(data[pos + 5 : pos + 7], "little")
             height = int.from_bytes(data[pos + 7 : pos + 9], "little")
             sizes.append((width, height))

@@ -31,15 +31,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.actor import Actor
 from core.errors import TradewindError
-from core.images.errors import ImageRejected, ImageTooLarge, ZipRejected
+from core.i18n import message_of, msg
+from core.images.errors import ImageRejected, ZipRejected
 from core.images.inspect import (
     SMALL_IMAGE_SIDE,
     ImageInfo,
     SupportsAsyncRead,
     SupportsRead,
     aread_limited,
-    human_size,
     read_limited,
+    too_large,
 )
 from core.images.quota import check_quota
 from core.images.remote import fetch_image
@@ -137,7 +138,7 @@ def parse_url_list(text: str) -> list[str]:
 def refused(name: str, error: TradewindError) -> ItemOutcome:
     """The outcome of an item refused with ``error``."""
     reason = getattr(error, "reason", None) or getattr(error, "code", None) or "rejected"
-    return ItemOutcome(name=name, status="refused", reason=str(reason), message=str(error))
+    return ItemOutcome(name=name, status="refused", reason=str(reason), message=message_of(error))
 
 
 async def _prepare_bytes(
@@ -161,10 +162,7 @@ class IngestMixin(SpaceBase):
         limit = self.limits.max_bytes if limit is None else limit
         if isinstance(source, bytes | bytearray | memoryview):
             if len(source) > limit:
-                raise ImageTooLarge(
-                    f"The file is larger than {human_size(limit)}, the limit for one image; "
-                    "make it smaller (e.g. save it as JPEG) and upload it again."
-                )
+                raise too_large(limit)
             return bytes(source)
         reader = getattr(source, "read", None)
         if reader is not None and asyncio.iscoroutinefunction(reader):
@@ -442,7 +440,8 @@ class IngestMixin(SpaceBase):
     async def _fetch(self, url: str, name: str | None = None) -> Prepared:
         if len(url) > MAX_URL_LENGTH:
             raise ImageRejected(
-                f"The URL is longer than {MAX_URL_LENGTH} characters.", reason="bad_url"
+                msg("The URL is longer than %(max)s characters.", max=MAX_URL_LENGTH),
+                reason="bad_url",
             )
         fetched = await fetch_image(self.fetcher, url, limits=self.limits, thumbnail=True)
         assert fetched.thumbnail is not None

@@ -23,6 +23,7 @@ from typing import BinaryIO, Protocol
 
 from PIL import Image
 
+from core.i18n import msg
 from core.images.errors import (
     DecompressionBomb,
     ImageTooLarge,
@@ -132,10 +133,14 @@ def human_size(byte_count: int) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _too_large(max_bytes: int) -> ImageTooLarge:
+def too_large(max_bytes: int) -> ImageTooLarge:
+    """The refusal of a file over the one-image limit of ``max_bytes``."""
     return ImageTooLarge(
-        f"The file is larger than {human_size(max_bytes)}, the limit for one image; "
-        "make it smaller (e.g. save it as JPEG) and upload it again."
+        msg(
+            "The file is larger than %(limit)s, the limit for one image; make it smaller "
+            "(e.g. save it as JPEG) and upload it again.",
+            limit=human_size(max_bytes),
+        )
     )
 
 
@@ -185,12 +190,12 @@ def read_limited(
                 break
             buffer += chunk
             if len(buffer) > max_bytes:
-                raise _too_large(max_bytes)
+                raise too_large(max_bytes)
         return bytes(buffer)
     for chunk in source:
         buffer += chunk
         if len(buffer) > max_bytes:
-            raise _too_large(max_bytes)
+            raise too_large(max_bytes)
     return bytes(buffer)
 
 
@@ -221,12 +226,12 @@ async def aread_limited(
                 break
             buffer += chunk
             if len(buffer) > max_bytes:
-                raise _too_large(max_bytes)
+                raise too_large(max_bytes)
         return bytes(buffer)
     async for chunk in source:
         buffer += chunk
         if len(buffer) > max_bytes:
-            raise _too_large(max_bytes)
+            raise too_large(max_bytes)
     return bytes(buffer)
 
 
@@ -252,7 +257,7 @@ def sniff_format(data: bytes) -> str:
         UnsupportedImageFormat: an image format marketplaces do not take (BMP, TIFF, HEIC...).
     """
     if not data:
-        raise NotAnImage("The file is empty.")
+        raise NotAnImage(msg("The file is empty."))
     if data.startswith(b"\xff\xd8\xff"):
         return "JPEG"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -262,22 +267,30 @@ def sniff_format(data: bytes) -> str:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
     if _looks_like_svg(data[:1024]):
-        raise SvgNotSupported("SVG is not supported; export the image as PNG or JPEG.")
+        raise SvgNotSupported(msg("SVG is not supported; export the image as PNG or JPEG."))
     for magic, offset, name in _REFUSED_MAGIC:
         if data[offset : offset + len(magic)] == magic:
             raise UnsupportedImageFormat(
-                f"{name} is not supported; convert the image to JPEG, PNG, GIF or WEBP."
+                msg(
+                    "%(format)s is not supported; convert the image to JPEG, PNG, GIF or WEBP.",
+                    format=name,
+                )
             )
-    raise NotAnImage("The file is not an image (accepted formats: JPEG, PNG, GIF, WEBP).")
+    raise NotAnImage(msg("The file is not an image (accepted formats: JPEG, PNG, GIF, WEBP)."))
 
 
 def _check_pixels(width: int, height: int, limits: ImageLimits) -> None:
     if width <= 0 or height <= 0:
-        raise TruncatedImage("The image header gives no size; the file is damaged.")
+        raise TruncatedImage(msg("The image header gives no size; the file is damaged."))
     if width * height > limits.max_pixels:
         raise DecompressionBomb(
-            f"The image claims {width}x{height} pixels, more than the safety limit of "
-            f"{limits.max_pixels // 1_000_000} megapixels; it cannot be processed."
+            msg(
+                "The image claims %(width)sx%(height)s pixels, more than the safety limit of "
+                "%(limit)s megapixels; it cannot be processed.",
+                width=width,
+                height=height,
+                limit=limits.max_pixels // 1_000_000,
+            )
         )
 
 
@@ -286,13 +299,21 @@ def _check_frames(sizes: list[tuple[int, int]], limits: ImageLimits) -> None:
         _check_pixels(width, height, limits)
     if len(sizes) > limits.max_frames:
         raise DecompressionBomb(
-            f"The animation has {len(sizes)} frames, more than the limit of {limits.max_frames}."
+            msg(
+                "The animation has %(frames)s frames, more than the limit of %(limit)s.",
+                frames=len(sizes),
+                limit=limits.max_frames,
+            )
         )
     total = sum(width * height for width, height in sizes)
     if total > limits.max_animation_pixels:
         raise DecompressionBomb(
-            f"The animation's frames hold {total // 1_000_000} megapixels together, more than "
-            f"the safety limit of {limits.max_animation_pixels // 1_000_000}."
+            msg(
+                "The animation's frames hold %(megapixels)s megapixels together, more than "
+                "the safety limit of %(limit)s.",
+                megapixels=total // 1_000_000,
+                limit=limits.max_animation_pixels // 1_000_000,
+            )
         )
 
 
@@ -319,7 +340,7 @@ def open_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image
 def _open_checked(data: bytes, limits: ImageLimits) -> tuple[Image.Image, str, int]:
     """Open lazily; answer the image, its sniffed format and its frame count."""
     if len(data) > limits.max_bytes:
-        raise _too_large(limits.max_bytes)
+        raise too_large(limits.max_bytes)
     image_format = sniff_format(data)
     frames = 1
     if image_format == "GIF":
@@ -335,12 +356,18 @@ def _open_checked(data: bytes, limits: ImageLimits) -> tuple[Image.Image, str, i
             image = Image.open(io.BytesIO(data), formats=[image_format])
     except Image.DecompressionBombError:
         raise DecompressionBomb(
-            "The image claims more pixels than can be processed safely; it looks like a "
-            "decompression bomb."
+            msg(
+                "The image claims more pixels than can be processed safely; it looks like a "
+                "decompression bomb."
+            )
         ) from None
     except Exception as exc:  # parsers of untrusted headers fail in many ways
         raise TruncatedImage(
-            f"The {image_format} file is damaged and cannot be read ({exc})."
+            msg(
+                "The %(format)s file is damaged and cannot be read (%(error)s).",
+                format=image_format,
+                error=str(exc),
+            )
         ) from None
     try:
         _check_pixels(image.width, image.height, limits)
@@ -421,8 +448,12 @@ def decode_image(
     except Exception as exc:  # untrusted bytes make decoders fail in many ways; all mean damaged
         image.close()
         raise TruncatedImage(
-            f"The {image_format} file is cut short or damaged and cannot be decoded ({exc}); "
-            "upload the complete file again."
+            msg(
+                "The %(format)s file is cut short or damaged and cannot be decoded "
+                "(%(error)s); upload the complete file again.",
+                format=image_format,
+                error=str(exc),
+            )
         ) from None
     if orientation in (5, 6, 7, 8):
         width, height = height, width

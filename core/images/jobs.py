@@ -20,6 +20,7 @@ from typing import Any
 
 from core.actor import Actor
 from core.errors import NotFound, PermanentError
+from core.i18n import message_from_parts, msg, parts_of
 from core.images.batches import check_staged_key
 from core.images.errors import ImageRejected
 from core.images.service import ImageSpace
@@ -50,7 +51,9 @@ class JobProgress(BatchProgress):
         if outcome.ok:
             await self.ctx.item_done(key, label)
         else:
-            await self.ctx.item_failed(key, outcome.message or outcome.reason or "refused", label)
+            await self.ctx.item_failed(
+                key, outcome.message or outcome.reason or msg("refused"), label
+            )
 
     async def stop_requested(self) -> bool:
         """Whether the job was cancelled."""
@@ -64,15 +67,20 @@ async def _as_permanent() -> AsyncIterator[None]:
         yield
     except NotFound:
         raise PermanentError(
-            "A folder or product of this batch no longer exists; start the batch again."
+            msg("A folder or product of this batch no longer exists; start the batch again.")
         ) from None
 
 
 def _actor(ctx: JobContext) -> Actor:
     if ctx.account_id is None:
-        raise PermanentError("image jobs run for an account; this one has none")
+        raise PermanentError(msg("image jobs run for an account; this one has none"))
     # Permissions were checked when the job was started.
     return Actor(account_id=ctx.account_id, user_id=ctx.user_id, is_owner=True)
+
+
+def _stored(message: str | None) -> Any:
+    """A message for the job result: its stored form when translatable (see docs/i18n.md)."""
+    return parts_of(message) or message
 
 
 def _summary(result: BatchResult) -> dict[str, Any]:
@@ -84,8 +92,16 @@ def _summary(result: BatchResult) -> dict[str, Any]:
         "products_updated": sum(item.products_updated for item in result.items),
         "skipped_published": result.skipped_published,
         "usage_percent": result.usage.percent_used,
-        "error": None if result.error is None else result.error.message,
+        "error": None if result.error is None else _stored(result.error.message),
     }
+
+
+def _staged_error(entry: dict[str, Any]) -> str:
+    """Why a file was refused while it was staged (translatable when its parts were kept)."""
+    parts = entry.get("error_parts")
+    if isinstance(parts, dict):
+        return message_from_parts(parts)
+    return str(entry["error"])
 
 
 class _StagedUpload:
@@ -100,12 +116,12 @@ class _StagedUpload:
     async def read(self, size: int = -1, /) -> bytes:
         if self.data is None:
             if "error" in self.entry:
-                raise ImageRejected(str(self.entry["error"]), reason=self.entry.get("reason"))
+                raise ImageRejected(_staged_error(self.entry), reason=self.entry.get("reason"))
             try:
                 self.data = await self.storage.get(check_staged_key(self.entry.get("key")))
             except NotFound:
                 raise ImageRejected(
-                    "The uploaded file is no longer available; upload it again.",
+                    msg("The uploaded file is no longer available; upload it again."),
                     reason="upload_expired",
                 ) from None
         end = len(self.data) if size < 0 else self.offset + size
@@ -146,7 +162,7 @@ async def import_zip(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]
         data = await space.storage.get(check_staged_key(archive.get("key")))
     except NotFound:
         raise PermanentError(
-            "The uploaded archive is no longer available; upload it again."
+            msg("The uploaded archive is no longer available; upload it again.")
         ) from None
     progress = await JobProgress.of(ctx)
     async with _as_permanent():

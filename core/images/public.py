@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
+from core.i18n import msg
 from core.images.inspect import ACCEPTED_FORMATS
 from core.images.storage_local import LocalImageStorage
 from core.images.store import original_key, thumbnail_key
@@ -109,15 +110,15 @@ async def open_public(
     """
     token, extension = split_name(name)
     if _TOKEN.fullmatch(token) is None or (thumbnail and extension is not None):
-        raise NotFound("not found")
+        raise NotFound(msg("not found"))
     async with sessions() as session:
         image = await _find(session, token)
     if image is None:
-        raise NotFound("not found")
+        raise NotFound(msg("not found"))
     if extension is not None and _EXTENSION_ALIASES.get(extension, extension) != EXTENSIONS.get(
         image.format
     ):
-        raise NotFound("not found")
+        raise NotFound(msg("not found"))
     if callable(storage) and not isinstance(storage, LocalImageStorage):
         storage = storage()
     key = thumbnail_key(image.content_hash) if thumbnail else original_key(image.content_hash)
@@ -131,7 +132,7 @@ async def open_public(
         try:
             size = await storage.size(key)
         except NotFound:
-            raise NotFound("not found") from None
+            raise NotFound(msg("not found")) from None
         return PublicFile(etag, media_type, byte_size=size, path=storage.path_for(key))
     known_size = None if thumbnail else image.byte_size
     redirect = storage.url(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.i18n import Message, msg
 from core.images.errors import ImageRejected
 from core.images.inspect import human_size
 
@@ -43,11 +44,13 @@ class QuotaUsage:
             return 100.0
         return min(100.0 * self.used_bytes / self.quota_bytes, 100.0)
 
-    def describe(self) -> str:
+    def describe(self) -> Message:
         """``"1.2 GB of 2 GB used (60%)"``, for the usage bar."""
-        return (
-            f"{human_size(self.used_bytes)} of {human_size(self.quota_bytes)} used "
-            f"({self.percent_used:.0f}%)"
+        return msg(
+            "%(used)s of %(quota)s used (%(percent)s%%)",
+            used=human_size(self.used_bytes),
+            quota=human_size(self.quota_bytes),
+            percent=f"{self.percent_used:.0f}",
         )
 
 
@@ -64,7 +67,11 @@ def check_quota(usage: QuotaUsage, incoming_bytes: int) -> None:
     if incoming_bytes <= usage.free_bytes:
         return
     raise QuotaExceeded(
-        f"The image space is full: {usage.describe()}, and these images need "
-        f"{human_size(incoming_bytes)} more. Free space by deleting images of published "
-        "products (the marketplace keeps its own copy) or images no product uses."
+        msg(
+            "The image space is full: %(usage)s, and these images need %(needed)s more. Free "
+            "space by deleting images of published products (the marketplace keeps its own "
+            "copy) or images no product uses.",
+            usage=usage.describe(),
+            needed=human_size(incoming_bytes),
+        )
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from core.i18n import msg
 from core.images.errors import NotAnImage
 from core.images.inspect import DEFAULT_LIMITS, ImageInfo, ImageLimits, inspect_image
 from core.images.thumbs import RenderedImage, inspect_and_thumbnail
@@ -81,8 +82,10 @@ async def fetch_image(
     except NotAnImage:
         if result.content_type in _PAGE_TYPES:
             raise NotAnImage(
-                "The URL leads to a web page, not to an image; open the page, right-click the "
-                "picture and copy the image address instead."
+                msg(
+                    "The URL leads to a web page, not to an image; open the page, right-click "
+                    "the picture and copy the image address instead."
+                )
             ) from None
         raise
     return FetchedImage(

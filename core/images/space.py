@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.actor import Access, Actor, Area
 from core.config import Settings
 from core.errors import NotFound
+from core.i18n import msg
 from core.images.inspect import ImageLimits
 from core.images.store import read_usage
 from core.images.views import ImageView, ItemOutcome, UsageView, image_view
@@ -99,7 +100,7 @@ class SpaceBase:
             )
         ).first()
         if image is None:
-            raise NotFound("not found")
+            raise NotFound(msg("not found"))
         return image
 
     async def _images(
@@ -118,7 +119,7 @@ class SpaceBase:
         ).all()
         by_id = {row.id: row for row in rows}
         if len(by_id) != len(wanted):
-            raise NotFound("not found")
+            raise NotFound(msg("not found"))
         return [by_id[image_id] for image_id in wanted]
 
     async def _check_folder(
@@ -136,7 +137,7 @@ class SpaceBase:
             )
         ).first()
         if found is None:
-            raise NotFound("not found")
+            raise NotFound(msg("not found"))
 
     async def _usage(self, session: AsyncSession, account_id: int) -> UsageView:
         usage = await read_usage(session, account_id)

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from core.errors import NotFound
+from core.i18n import msg
 
 _KEY = re.compile(r"(?P<sha>[0-9a-f]{64})(?:\.(?P<variant>[a-z0-9][a-z0-9_-]{0,31}))?")
 _STREAM_CHUNK = 256 * 1024
@@ -154,7 +155,7 @@ class LocalImageStorage:
         try:
             return await asyncio.to_thread(path.read_bytes)
         except FileNotFoundError:
-            raise NotFound(f"image file {key} is not in the store") from None
+            raise NotFound(msg("image file %(key)s is not in the store", key=key)) from None
 
     async def stream(self, key: str, chunk_size: int = _STREAM_CHUNK) -> AsyncIterator[bytes]:
         """Yield the stored bytes in chunks, for responses that should not hold a whole file.
@@ -167,7 +168,7 @@ class LocalImageStorage:
         try:
             handle = await asyncio.to_thread(path.open, "rb")
         except FileNotFoundError:
-            raise NotFound(f"image file {key} is not in the store") from None
+            raise NotFound(msg("image file %(key)s is not in the store", key=key)) from None
         try:
             while chunk := await asyncio.to_thread(handle.read, chunk_size):
                 yield chunk
@@ -187,7 +188,7 @@ class LocalImageStorage:
         try:
             return (await asyncio.to_thread(self.path_for(key).stat)).st_size
         except FileNotFoundError:
-            raise NotFound(f"image file {key} is not in the store") from None
+            raise NotFound(msg("image file %(key)s is not in the store", key=key)) from None
 
     async def delete(self, key: str) -> None:
         """Remove what is stored under ``key``; a missing key is not an error."""

@@ -29,6 +29,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
+from core.i18n import msg
 from core.images.quota import QuotaExceeded, QuotaUsage, check_quota
 from core.images.storage_local import THUMBNAIL_VARIANT
 from core.interfaces.storage import StorageBackend
@@ -66,7 +67,7 @@ async def read_usage(session: AsyncSession, account_id: int) -> QuotaUsage:
         )
     ).first()
     if row is None:
-        raise NotFound("not found")
+        raise NotFound(msg("not found"))
     return QuotaUsage(used_bytes=int(row[0]), quota_bytes=int(row[1]))
 
 
@@ -92,7 +93,7 @@ async def charge(session: AsyncSession, account_id: int, byte_count: int) -> Non
         # transaction freed space between the two statements: try again.
         check_quota(await read_usage(session, account_id), byte_count)
     raise QuotaExceeded(  # pragma: no cover - ten deletes racing one upload
-        "The image space is too busy to take this image now; try again."
+        msg("The image space is too busy to take this image now; try again.")
     )
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 from PIL import Image, ImageCms
 
+from core.i18n import msg
 from core.images.errors import ImageRejected, TruncatedImage
 from core.images.inspect import (
     DEFAULT_LIMITS,
@@ -103,7 +104,9 @@ def _decode_upright(
         result = _upright(image)
     except Exception as exc:  # untrusted bytes make decoders fail in many ways
         image.close()
-        raise TruncatedImage(f"The image cannot be converted ({exc}).") from None
+        raise TruncatedImage(
+            msg("The image cannot be converted (%(error)s).", error=str(exc))
+        ) from None
     if result is not image:  # often it is: an upright RGB image needs no conversion at all
         image.close()
     return info, result
@@ -237,9 +240,15 @@ def pad_to_square(
     side = max(longest, min_side)
     if side * side > limits.max_pixels:
         raise ImageRejected(
-            f"Padding this {image.width}x{image.height} image to a square would make it "
-            f"{side}x{side} pixels, more than the limit of "
-            f"{limits.max_pixels // 1_000_000} megapixels; crop it first.",
+            msg(
+                "Padding this %(width)sx%(height)s image to a square would make it "
+                "%(side)sx%(side)s pixels, more than the limit of %(limit)s megapixels; crop it "
+                "first.",
+                width=image.width,
+                height=image.height,
+                side=side,
+                limit=limits.max_pixels // 1_000_000,
+            ),
             reason="pad_too_large",
         )
     if longest < min_side:

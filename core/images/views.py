@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from core.i18n import msg
 from core.images.inspect import ACCEPTED_FORMATS, SMALL_IMAGE_SIDE, human_size
 from core.images.quota import QuotaUsage
 from core.models import Image
 
-SMALL_IMAGE_WARNING = (
-    f"Smaller than {SMALL_IMAGE_SIDE}x{SMALL_IMAGE_SIDE} pixels: marketplaces show it poorly. "
-    f"'Pad to square' makes an {SMALL_IMAGE_SIDE}x{SMALL_IMAGE_SIDE} copy."
+SMALL_IMAGE_WARNING = msg(
+    "Smaller than %(side)sx%(side)s pixels: marketplaces show it poorly. "
+    "'Pad to square' makes an %(side)sx%(side)s copy.",
+    side=SMALL_IMAGE_SIDE,
 )
 """The warning (never a refusal) shown for images under 800x800 (rule 16)."""
 

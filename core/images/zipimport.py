@@ -20,6 +20,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from core.i18n import Message, msg
 from core.images.errors import ZipMemberRejected, ZipRejected
 from core.images.inspect import DEFAULT_LIMITS, MIB, human_size
 
@@ -89,17 +90,15 @@ def _is_junk(name: str) -> bool:
     return "__MACOSX" in parts or base in _JUNK_NAMES or base.startswith("._")
 
 
-def _unsafe_path(name: str) -> str | None:
+def _unsafe_path(name: str) -> Message | None:
     """Say what is wrong with a member's path, or None when it is a plain relative path."""
     if "\x00" in name:
-        return "its name contains a NUL character"
+        return msg("refused because its name contains a NUL character.")
     normal = name.replace("\\", "/")
     if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":"):
-        return "it has an absolute path"
-    if ".." in normal.split("/"):
-        return "its path climbs out of the archive ('..')"
-    if posixpath.normpath(normal).startswith("../"):
-        return "its path climbs out of the archive ('..')"
+        return msg("refused because it has an absolute path.")
+    if ".." in normal.split("/") or posixpath.normpath(normal).startswith("../"):
+        return msg("refused because its path climbs out of the archive ('..').")
     return None
 
 
@@ -116,33 +115,36 @@ def _check_member(info: zipfile.ZipInfo, limits: ZipLimits) -> ZipItem | None:
     """Refuse a member from its header alone, before decompressing anything."""
     problem = _unsafe_path(info.filename)
     if problem:
-        return _refuse(info, f"refused because {problem}.", "unsafe_path")
+        return _refuse(info, problem, "unsafe_path")
     if _is_symlink(info):
-        return _refuse(info, "refused because it is a symbolic link.", "symlink")
+        return _refuse(info, msg("refused because it is a symbolic link."), "symlink")
     if info.flag_bits & 0x1:
         return _refuse(
-            info, "refused because it is encrypted; zip it without a password.", "encrypted"
+            info, msg("refused because it is encrypted; zip it without a password."), "encrypted"
         )
     extension = os.path.splitext(info.filename)[1].lower()
     if extension in ARCHIVE_EXTENSIONS:
         return _refuse(
             info,
-            "refused because archives inside archives are not opened; upload it separately.",
+            msg("refused because archives inside archives are not opened; upload it separately."),
             "nested_archive",
         )
     if extension not in IMAGE_EXTENSIONS:
-        return _refuse(info, "skipped because it is not an image file.", "not_image")
+        return _refuse(info, msg("skipped because it is not an image file."), "not_image")
     if info.file_size > limits.max_member_bytes:
         return _refuse(
             info,
-            f"refused because it is larger than {human_size(limits.max_member_bytes)}.",
+            msg(
+                "refused because it is larger than %(limit)s.",
+                limit=human_size(limits.max_member_bytes),
+            ),
             "too_large",
         )
     if info.file_size > limits.ratio_floor and (
         info.file_size > limits.max_ratio * max(info.compress_size, 1)
     ):
         return _refuse(
-            info, "refused because it expands too much when unpacked (a ZIP bomb).", "bomb"
+            info, msg("refused because it expands too much when unpacked (a ZIP bomb)."), "bomb"
         )
     return None
 
@@ -173,7 +175,10 @@ def _open_archive(source: str | os.PathLike[str] | BinaryIO) -> zipfile.ZipFile:
         return zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ZipRejected(
-            f"The file is not a readable ZIP archive ({exc}); zip the images again."
+            msg(
+                "The file is not a readable ZIP archive (%(error)s); zip the images again.",
+                error=str(exc),
+            )
         ) from None
 
 
@@ -203,8 +208,12 @@ def iter_zip_images(
         members = archive.infolist()
         if len(members) > limits.max_members:
             raise ZipRejected(
-                f"The archive lists {len(members)} entries, more than the limit of "
-                f"{limits.max_members}; split it into smaller archives.",
+                msg(
+                    "The archive lists %(count)s entries, more than the limit of %(limit)s; "
+                    "split it into smaller archives.",
+                    count=len(members),
+                    limit=limits.max_members,
+                ),
                 reason="too_many_members",
             )
         budget = limits.max_total_bytes
@@ -217,8 +226,11 @@ def iter_zip_images(
                 continue
             if budget <= 0 or info.file_size > budget:
                 raise ZipRejected(
-                    f"The archive unpacks to more than {human_size(limits.max_total_bytes)}; "
-                    "split it into smaller archives.",
+                    msg(
+                        "The archive unpacks to more than %(limit)s; split it into smaller "
+                        "archives.",
+                        limit=human_size(limits.max_total_bytes),
+                    ),
                     reason="too_large",
                 )
             item = _extract(archive, info, budget, limits)
@@ -233,14 +245,20 @@ def _extract(
         data = _read_member(archive, info, budget, limits)
     except _MemberTooLarge:
         return _refuse(
-            info, "refused because it unpacks to more than its header says (a ZIP bomb).", "bomb"
+            info,
+            msg("refused because it unpacks to more than its header says (a ZIP bomb)."),
+            "bomb",
         )
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError) as exc:
-        return _refuse(info, f"refused because its data is damaged ({exc}).", "corrupt")
+        return _refuse(
+            info,
+            msg("refused because its data is damaged (%(error)s).", error=str(exc)),
+            "corrupt",
+        )
     if data.startswith(_ARCHIVE_MAGIC) and not info.filename.lower().endswith(".svgz"):
         return _refuse(
             info,
-            "refused because it is an archive, not an image; upload it separately.",
+            msg("refused because it is an archive, not an image; upload it separately."),
             "nested_archive",
         )
     return ZipItem(info.filename, data=data)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     import httpx
@@ -14,6 +14,24 @@ if TYPE_CHECKING:
 
     from core.config import Settings
     from core.jobs.queue import JobQueue
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    """The outcome of one item, for :meth:`JobContext.record_items`.
+
+    Attributes:
+        key: the item's key (a product id, a parent SKU, a URL hash), at most 300 characters.
+        outcome: ``done``, ``skipped`` (left alone on purpose) or ``failed``.
+        message: why it failed or was skipped, or a short note on a done item (``"created"``);
+            build it with :func:`core.i18n.msg` so pages show it in the reader's language.
+        label: what to call the item on pages (kept when empty and the item has one).
+    """
+
+    key: str
+    outcome: Literal["done", "skipped", "failed"]
+    message: str = ""
+    label: str = ""
 
 
 class JobContext(Protocol):
@@ -43,14 +61,28 @@ class JobContext(Protocol):
     async def set_total(self, total: int) -> None:
         """Announce how many items the batch has."""
 
-    async def item_done(self, key: str, label: str = "") -> None:
-        """Record that item ``key`` succeeded (idempotent: a retried item counts once)."""
+    async def item_done(self, key: str, label: str = "", note: str = "") -> None:
+        """Record that item ``key`` succeeded (idempotent: a retried item counts once).
+
+        ``note`` says what was done, for the job page (``msg("created")``).
+        """
 
     async def item_failed(self, key: str, error: str, label: str = "") -> None:
-        """Record that item ``key`` failed permanently with ``error`` shown to the seller."""
+        """Record that item ``key`` failed permanently with ``error`` shown to the seller.
+
+        Give ``error`` as a :func:`core.i18n.msg` message so it is shown in the reader's
+        language (plain text is shown as it is).
+        """
 
     async def item_skipped(self, key: str, reason: str, label: str = "") -> None:
         """Record that item ``key`` was left alone on purpose (e.g. already in that state)."""
+
+    async def record_items(self, reports: Sequence[ItemReport]) -> None:
+        """Record the outcomes of many items in one transaction (hundreds at a time).
+
+        Same meaning and idempotency as the one-item methods; use it when a batch settles
+        many items at once, e.g. an import writing 500 products per transaction.
+        """
 
     async def finished_items(self) -> set[str]:
         """Keys of items already done, skipped or failed, so a retried attempt can skip them.

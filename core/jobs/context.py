@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.config import Settings
 from core.errors import PermanentError
+from core.i18n import message_of
+from core.interfaces.jobs import ItemReport
 from core.jobs import items, records
 from core.jobs.queue import JobQueue
 from core.models import ItemStatus
@@ -40,9 +42,11 @@ class WorkerJobContext:
         """Announce how many items the batch has."""
         await items.set_total(self.sessions, self.job_id, total)
 
-    async def item_done(self, key: str, label: str = "") -> None:
-        """Record that item ``key`` succeeded (a retried item counts once)."""
-        await items.record_item(self.sessions, self.job_id, key, ItemStatus.DONE, label=label)
+    async def item_done(self, key: str, label: str = "", note: str = "") -> None:
+        """Record that item ``key`` succeeded (a retried item counts once), with a note."""
+        await items.record_item(
+            self.sessions, self.job_id, key, ItemStatus.DONE, label=label, error=note or None
+        )
 
     async def item_failed(self, key: str, error: str, label: str = "") -> None:
         """Record that item ``key`` failed permanently with ``error``."""
@@ -56,6 +60,10 @@ class WorkerJobContext:
             self.sessions, self.job_id, key, ItemStatus.SKIPPED, label=label, error=reason
         )
 
+    async def record_items(self, reports: Sequence[ItemReport]) -> None:
+        """Record the outcomes of many items in one transaction."""
+        await items.record_items(self.sessions, self.job_id, reports)
+
     async def finished_items(self) -> set[str]:
         """Keys of items already done, skipped or failed (a retry skips them)."""
         return await items.finished_keys(self.sessions, self.job_id)
@@ -66,7 +74,7 @@ class WorkerJobContext:
         try:
             yield
         except PermanentError as exc:
-            await self.item_failed(key, str(exc) or type(exc).__name__, label)
+            await self.item_failed(key, message_of(exc) or type(exc).__name__, label)
         else:
             await self.item_done(key, label)
 

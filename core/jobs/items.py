@@ -7,13 +7,17 @@ an item from one outcome to another (failed, then done on a retry) moves the cou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.jobs.records import clip
+from core.interfaces.jobs import ItemReport
+from core.jobs.records import error_values
 from core.models import ItemStatus, JobItem, JobRecord, utcnow
 
 _COUNTED_DONE = (ItemStatus.DONE, ItemStatus.SKIPPED)
@@ -25,6 +29,40 @@ def _counter_deltas(old: ItemStatus | None, new: ItemStatus) -> tuple[int, int]:
     done = int(new in _COUNTED_DONE) - int(old in _COUNTED_DONE)
     failed = int(new == ItemStatus.FAILED) - int(old == ItemStatus.FAILED)
     return done, failed
+
+
+_OUTCOMES: dict[ItemStatus, Literal["done", "skipped", "failed"]] = {
+    ItemStatus.DONE: "done",
+    ItemStatus.SKIPPED: "skipped",
+    ItemStatus.FAILED: "failed",
+}
+
+
+def _status(report: ItemReport) -> ItemStatus:
+    return ItemStatus(report.outcome)
+
+
+def _message(report: ItemReport) -> str | None:
+    return report.message or None
+
+
+def _unchanged(item: JobItem, report: ItemReport) -> bool:
+    values = error_values(_message(report))
+    return (
+        item.status == _status(report)
+        and item.error == values["error"]
+        and item.error_parts == values["error_parts"]
+    )
+
+
+def _apply(item: JobItem, report: ItemReport) -> None:
+    values = error_values(_message(report))
+    item.status = _status(report)
+    item.error = values["error"]
+    item.error_parts = values["error_parts"]
+    item.label = report.label[:300] or item.label
+    item.attempts += 1
+    item.updated_at = utcnow()
 
 
 async def record_item(
@@ -40,31 +78,47 @@ async def record_item(
 
     Idempotent: the same outcome recorded again (a retried attempt) counts once.
     """
+    report = ItemReport(key, _OUTCOMES[status], message=error or "", label=label)
+    await record_items(sessions, job_id, [report])
+
+
+async def record_items(
+    sessions: async_sessionmaker[AsyncSession], job_id: int, outcomes: Sequence[ItemReport]
+) -> None:
+    """Store many outcomes and adjust the record's counters, all in one transaction.
+
+    The same idempotency as :func:`record_item`, item by item; a key given twice keeps its
+    last outcome. Meant for batches that settle hundreds of items at once (an import).
+    """
+    latest = {outcome.key: outcome for outcome in outcomes}
+    if not latest:
+        return
     for _ in range(3):
         async with sessions() as session:
             statement = (
                 select(JobItem)
                 .where(col(JobItem.job_id) == job_id)
-                .where(col(JobItem.key) == key)
+                .where(col(JobItem.key).in_(list(latest)))
                 .with_for_update()
             )
-            item = (await session.exec(statement)).first()
-            old_status = None if item is None else item.status
-            if item is not None and old_status == status and item.error == error:
-                return
-            if item is None:
-                item = JobItem(job_id=job_id, key=key)
-            item.status = status
-            item.error = None if error is None else clip(error)
-            item.label = label[:300] or item.label
-            item.attempts += 1
-            item.updated_at = utcnow()
-            session.add(item)
-            done_delta, failed_delta = _counter_deltas(old_status, status)
+            existing = {item.key: item for item in (await session.exec(statement)).all()}
+            done_delta = failed_delta = 0
+            for key, outcome in latest.items():
+                item = existing.get(key)
+                if item is not None and _unchanged(item, outcome):
+                    continue
+                old_status = None if item is None else item.status
+                if item is None:
+                    item = JobItem(job_id=job_id, key=key)
+                _apply(item, outcome)
+                session.add(item)
+                done, failed = _counter_deltas(old_status, _status(outcome))
+                done_delta += done
+                failed_delta += failed
             try:
                 await session.flush()
             except IntegrityError:
-                # The same key was inserted concurrently; read it again and re-apply.
+                # The same key was inserted concurrently; read again and re-apply.
                 await session.rollback()
                 continue
             if done_delta or failed_delta:
@@ -78,7 +132,7 @@ async def record_item(
                 )
             await session.commit()
             return
-    raise RuntimeError(f"could not record item {key!r} of job {job_id}")
+    raise RuntimeError(f"could not record {len(latest)} items of job {job_id}")
 
 
 async def set_total(sessions: async_sessionmaker[AsyncSession], job_id: int, total: int) -> None:

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.config import Settings
 from core.errors import RuleViolation, TradewindError
+from core.i18n import N_, msg
 from core.jobs import items as item_store
 from core.jobs import records
 from core.models import FINISHED_JOB_STATUSES, ItemStatus, JobItem, JobRecord, JobStatus
@@ -24,6 +25,9 @@ from core.registry import Registry
 
 RUN_FUNCTION = "tradewind.run_job"
 """Name of the one arq function every queue message calls (see :mod:`core.jobs.worker`)."""
+
+
+_STATUS_NAMES = {JobStatus.QUEUED: N_("queued"), JobStatus.RUNNING: N_("running")}
 
 
 class UnknownJob(TradewindError, LookupError):
@@ -160,7 +164,13 @@ class JobQueue:
         definition = self.registry.jobs.get(name)
         if definition is None:
             known = ", ".join(sorted(self.registry.jobs)) or "none"
-            raise UnknownJob(f"unknown job {name!r} (registered jobs: {known})")
+            raise UnknownJob(
+                msg(
+                    "unknown job %(name)s (registered jobs: %(known)s)",
+                    name=repr(name),
+                    known=known,
+                )
+            )
         fields = {
             "name": name,
             "title": (title or definition.title or name)[:300],
@@ -254,11 +264,22 @@ class JobQueue:
         """
         record = await self.get(job_id, account_id)
         if record.status not in FINISHED_JOB_STATUSES:
-            raise RuleViolation(f"job {job_id} is still {record.status.value}; wait for it")
+            raise RuleViolation(
+                msg(
+                    "job %(id)s is still %(status)s; wait for it",
+                    id=job_id,
+                    status=msg(_STATUS_NAMES.get(record.status, record.status.value)),
+                )
+            )
         if record.status == JobStatus.SUCCEEDED:
-            raise RuleViolation(f"job {job_id} succeeded; there is nothing to retry")
+            raise RuleViolation(msg("job %(id)s succeeded; there is nothing to retry", id=job_id))
         if record.name not in self.registry.jobs:
-            raise UnknownJob(f"job {record.name!r} is no longer registered; cannot retry it")
+            raise UnknownJob(
+                msg(
+                    "job %(name)s is no longer registered; cannot retry it",
+                    name=repr(record.name),
+                )
+            )
         fresh_id = f"{self._message_prefix}{job_id}:{secrets.token_hex(4)}"
         if await records.reopen_for_retry(self.sessions, record, fresh_id):
             record = await self.get(job_id, account_id)

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
+from core.i18n import msg, parts_of
 from core.models import (
     FINISHED_JOB_STATUSES,
     ItemStatus,
@@ -35,6 +36,17 @@ ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 def clip(message: str) -> str:
     """Cut an error message to what the record's column holds."""
     return message if len(message) <= ERROR_MAX_CHARS else message[: ERROR_MAX_CHARS - 1] + "…"
+
+
+def error_values(message: str | None) -> dict[str, Any]:
+    """The ``error`` and ``error_parts`` columns for ``message`` (``None`` clears both).
+
+    A :class:`~core.i18n.Message` keeps its template and parameters in ``error_parts``, so
+    pages can show it in the reader's language; ``error`` holds the English text.
+    """
+    if message is None:
+        return {"error": None, "error_parts": None}
+    return {"error": clip(message), "error_parts": parts_of(message)}
 
 
 def scoped_dedup_key(account_id: int | None, dedup_key: str) -> str:
@@ -126,7 +138,7 @@ async def get_record(
     """The record if it belongs to ``account_id``; else :class:`NotFound` (never a hint)."""
     record = await load_record(sessions, record_id)
     if record is None or record.account_id != account_id:
-        raise NotFound(f"job {record_id} not found")
+        raise NotFound(msg("job %(id)s not found", id=record_id))
     return record
 
 
@@ -225,8 +237,8 @@ async def back_to_queue(
         statuses=(JobStatus.RUNNING,),
         queue_job_id=queue_job_id,
         status=JobStatus.QUEUED,
-        error=None if error is None else clip(error),
         heartbeat_at=None,
+        **error_values(error),
     )
 
 
@@ -236,7 +248,7 @@ def _final_status(record: JobRecord, error: str | None) -> tuple[JobStatus, str 
     if error is not None:
         return JobStatus.FAILED, error
     if record.failed and not record.done:
-        return JobStatus.FAILED, f"all {record.failed} items failed"
+        return JobStatus.FAILED, msg("all %(count)s items failed", count=record.failed)
     if record.failed:
         return JobStatus.PARTIAL, None
     return JobStatus.SUCCEEDED, None
@@ -262,9 +274,9 @@ async def finish(
     status, message = _final_status(record, error)
     values: dict[str, Any] = {
         "status": status,
-        "error": None if message is None else clip(message),
         "finished_at": utcnow(),
         "heartbeat_at": None,
+        **error_values(message),
     }
     if result is not None:
         values["result"] = json_safe(result)
@@ -331,6 +343,7 @@ async def reopen_for_retry(
                 status=JobStatus.QUEUED,
                 failed=col(JobRecord.failed) - reset.rowcount,
                 error=None,
+                error_parts=None,
                 cancel_requested=False,
                 started_at=None,
                 finished_at=None,
@@ -357,7 +370,7 @@ async def requeue_stuck(
         queue_job_id=record.queue_job_id,
         status=JobStatus.QUEUED,
         heartbeat_at=None,
-        error=clip(reason),
+        **error_values(reason),
     )
 
 
@@ -374,7 +387,7 @@ async def fail_stuck(
         status=JobStatus.FAILED,
         heartbeat_at=None,
         finished_at=utcnow(),
-        error=clip(reason),
+        **error_values(reason),
     )
 
 

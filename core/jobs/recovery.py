@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.i18n import msg
 from core.jobs import records
 from core.jobs.queue import JobQueue
 from core.models import JobRecord, JobStatus, utcnow
@@ -48,10 +49,13 @@ def _is_stale(record: JobRecord, queue: JobQueue, now: datetime) -> bool:
 async def _heal(queue: JobQueue, record: JobRecord) -> str:
     """Send a lost record's message again, or fail it; returns what was done."""
     if record.name not in queue.registry.jobs:
-        reason = f"job {record.name!r} is not registered here and its queue message was lost"
+        reason = msg(
+            "job %(name)s is not registered here and its queue message was lost",
+            name=repr(record.name),
+        )
         return "failed" if await records.fail_stuck(queue.sessions, record, reason=reason) else ""
     if record.status == JobStatus.RUNNING:
-        reason = "its worker stopped and the queue message was lost; queued again"
+        reason = msg("its worker stopped and the queue message was lost; queued again")
         if not await records.requeue_stuck(queue.sessions, record, reason=reason):
             return ""
     await queue.send(record)

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.config import Settings
 from core.errors import PermanentError, TransientError
+from core.i18n import message_of, msg
 from core.interfaces.jobs import JobDefinition
 from core.jobs import records
 from core.jobs.backoff import retry_delay
@@ -93,15 +94,20 @@ class Attempt:
         definition = self.services.registry.jobs.get(self.record.name)
         if definition is None:
             return await self._finish(
-                error=f"job {self.record.name!r} is not registered in this worker "
-                "(is its plugin loaded here?)"
+                error=msg(
+                    "job %(name)s is not registered in this worker (is its plugin loaded here?)",
+                    name=repr(self.record.name),
+                )
             )
         max_tries = definition.max_tries or settings.job_max_tries
         if self.record.cancel_requested:
             return await self._finish()
         if self.attempt > max_tries:
             return await self._finish(
-                error=f"gave up after {max_tries} attempts: the worker running it stopped"
+                error=msg(
+                    "gave up after %(attempts)s attempts: the worker running it stopped",
+                    attempts=max_tries,
+                )
             )
         timeout = definition.timeout or settings.job_timeout
         beating = asyncio.create_task(self._heartbeat(heartbeat_interval(timeout)))
@@ -138,16 +144,17 @@ class Attempt:
                     self.services.sessions,
                     self.record_id,
                     self.message_id,
-                    "interrupted by a worker shutdown; it will run again",
+                    msg("interrupted by a worker shutdown; it will run again"),
                 )
             )
             raise
         except TransientError as exc:
-            return await self._transient(str(exc), exc.retry_after, max_tries)
+            return await self._transient(message_of(exc), exc.retry_after, max_tries)
         except TimeoutError:
-            return await self._transient(f"timed out after {timeout} s", None, max_tries)
+            timed_out = msg("timed out after %(seconds)s s", seconds=timeout)
+            return await self._transient(timed_out, None, max_tries)
         except PermanentError as exc:
-            return await self._finish(error=str(exc) or type(exc).__name__)
+            return await self._finish(error=message_of(exc) or type(exc).__name__)
         except Exception as exc:
             logger.exception("job %s (%s) failed", self.record_id, self.record.name)
             return await self._finish(error=f"{type(exc).__name__}: {exc}")
@@ -155,12 +162,17 @@ class Attempt:
 
     async def _transient(self, message: str, retry_after: float | None, max_tries: int) -> str:
         """Retry later (raises arq's ``Retry``), or record the failure when tries are used up."""
-        message = message or "temporary error"
+        message = message or msg("temporary error")
         sessions = self.services.sessions
         if await records.cancel_requested(sessions, self.record_id):
             return await self._finish(error=message)
         if self.attempt >= max_tries:
-            return await self._finish(error=f"{message} (gave up after {self.attempt} attempts)")
+            gave_up = msg(
+                "%(error)s (gave up after %(attempts)s attempts)",
+                error=message,
+                attempts=self.attempt,
+            )
+            return await self._finish(error=gave_up)
         delay = retry_delay(self.attempt, retry_after=retry_after)
         logger.info(
             "job %s (%s) attempt %d: %s; retrying in %.1f s",
@@ -174,7 +186,12 @@ class Attempt:
             sessions,
             self.record_id,
             self.message_id,
-            f"attempt {self.attempt} failed, retrying in {delay:.0f} s: {message}",
+            msg(
+                "attempt %(attempt)s failed, retrying in %(seconds)s s: %(error)s",
+                attempt=self.attempt,
+                seconds=f"{delay:.0f}",
+                error=message,
+            ),
         )
         raise Retry(defer=delay)
 

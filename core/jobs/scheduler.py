@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
+from core.i18n import msg
 from core.interfaces.jobs import CronDefinition
 from core.jobs.queue import JobQueue, UnknownJob
 from core.models import utcnow
@@ -87,7 +88,13 @@ class CronScheduler:
     ) -> None:
         for cron in crons.values():
             if cron.job not in queue.registry.jobs:
-                raise UnknownJob(f"schedule {cron.name!r} runs unknown job {cron.job!r}")
+                raise UnknownJob(
+                    msg(
+                        "schedule %(schedule)s runs unknown job %(job)s",
+                        schedule=repr(cron.name),
+                        job=repr(cron.job),
+                    )
+                )
         self.queue = queue
         self.crons = dict(crons)
         self.started_at = started_at or utcnow()

@@ -119,6 +119,13 @@ def json_field(default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
 
 
+def nullable_json_field() -> Any:
+    """A JSON column that may be NULL (default ``None``)."""
+    from sqlalchemy import Column
+
+    return Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
 def id_field() -> Any:
     """An auto-incrementing 64-bit primary key (INTEGER on SQLite so it stays the rowid)."""
     from sqlalchemy import Column

@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.models.base import enum_field, fk, id_field, json_field, time_field
+from core.models.base import (
+    enum_field,
+    fk,
+    id_field,
+    json_field,
+    nullable_json_field,
+    time_field,
+)
 
 
 class JobStatus(enum.StrEnum):
@@ -68,6 +75,8 @@ class JobRecord(SQLModel, table=True):
     failed: int = 0
     attempts: int = 0
     error: str | None = Field(default=None, max_length=4000)
+    error_parts: dict[str, Any] | None = nullable_json_field()
+    """``error`` as a translatable message (:meth:`core.i18n.Message.parts`), when it is one."""
     cancel_requested: bool = False
     queue_job_id: str | None = Field(default=None, max_length=200)
     """Id of the queue message that runs the current attempt series (``core.jobs`` owns it)."""
@@ -89,5 +98,8 @@ class JobItem(SQLModel, table=True):
     label: str = Field(default="", max_length=300)
     status: ItemStatus = enum_field(ItemStatus, ItemStatus.PENDING)
     error: str | None = Field(default=None, max_length=4000)
+    """Why the item failed or was skipped, or a note on a done item (``"created"``)."""
+    error_parts: dict[str, Any] | None = nullable_json_field()
+    """``error`` as a translatable message (:meth:`core.i18n.Message.parts`), when it is one."""
     attempts: int = 0
     updated_at: datetime = time_field(default_now=True)

@@ -14,6 +14,8 @@ import socket
 from collections.abc import Iterable
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
+from core.i18n import Message, msg
+
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
 
@@ -46,48 +48,48 @@ def _embedded_ipv4(address: IPv6Address) -> IPv4Address | None:
     return None
 
 
-def _ipv4_problem(address: IPv4Address) -> str | None:
+def _ipv4_problem(address: IPv4Address) -> Message | None:
     if address.is_unspecified:
-        return "an unspecified address"
+        return msg("an unspecified address")
     if address.is_loopback:
-        return "a loopback address"
+        return msg("a loopback address")
     if address.is_link_local:
-        return "a link-local address (cloud metadata lives there)"
+        return msg("a link-local address (cloud metadata lives there)")
     if address.is_multicast:
-        return "a multicast address"
+        return msg("a multicast address")
     if address == _BROADCAST:
-        return "the broadcast address"
+        return msg("the broadcast address")
     if address in _SHARED:
-        return "a shared (carrier-grade NAT) address"
+        return msg("a shared (carrier-grade NAT) address")
     if address.is_private:
-        return "a private network address"
+        return msg("a private network address")
     if address.is_reserved or not address.is_global:
-        return "a reserved address"
+        return msg("a reserved address")
     return None
 
 
-def _ipv6_problem(address: IPv6Address) -> str | None:
+def _ipv6_problem(address: IPv6Address) -> Message | None:
     embedded = _embedded_ipv4(address)
     if embedded is not None:
         problem = _ipv4_problem(embedded)
         if problem:
-            return f"{problem} inside an IPv6 address"
+            return msg("%(problem)s inside an IPv6 address", problem=problem)
     if address.is_unspecified:
-        return "an unspecified address"
+        return msg("an unspecified address")
     if address.is_loopback:
-        return "a loopback address"
+        return msg("a loopback address")
     if address.is_link_local:
-        return "a link-local address"
+        return msg("a link-local address")
     if address.is_multicast:
-        return "a multicast address"
+        return msg("a multicast address")
     if address.is_site_local or address.is_private:
-        return "a private network address"
+        return msg("a private network address")
     if address.is_reserved or not address.is_global:
-        return "a reserved address"
+        return msg("a reserved address")
     return None
 
 
-def address_problem(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None:
+def address_problem(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> Message | None:
     """Say why an outbound connection to ``address`` is refused, or None when it is allowed.
 
     Args:

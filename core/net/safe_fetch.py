@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from core import __version__
+from core.i18n import msg
 from core.net.addresses import (
     IPAddress,
     IPNetwork,
@@ -113,14 +114,17 @@ def _check_status(status: int, url: str, headers: httpx.Headers) -> None:
         return
     if status in (408, 429) or status >= 500:
         raise FetchFailed(
-            f"{url} answered HTTP {status}; try again later.",
+            msg("%(url)s answered HTTP %(status)s; try again later.", url=url, status=status),
             reason="rate_limited" if status == 429 else "server_error",
             url=url,
             retry_after=_retry_after(headers),
             status=status,
         )
     raise FetchUnavailable(
-        f"{url} answered HTTP {status}.", reason="http_status", url=url, status=status
+        msg("%(url)s answered HTTP %(status)s.", url=url, status=status),
+        reason="http_status",
+        url=url,
+        status=status,
     )
 
 
@@ -218,7 +222,13 @@ class SafeFetcher:
                 )
         except TimeoutError:
             raise FetchFailed(
-                f"Fetching {url} took longer than {timeout:g} seconds.", reason="timeout", url=url
+                msg(
+                    "Fetching %(url)s took longer than %(seconds)s seconds.",
+                    url=url,
+                    seconds=f"{timeout:g}",
+                ),
+                reason="timeout",
+                url=url,
             ) from None
 
     async def _fetch(
@@ -248,7 +258,11 @@ class SafeFetcher:
                     if response.status_code in REDIRECT_STATUSES and location:
                         if len(redirects) >= max_redirects:
                             raise FetchRefused(
-                                f"{url} redirects more than {max_redirects} times.",
+                                msg(
+                                    "%(url)s redirects more than %(max)s times.",
+                                    url=url,
+                                    max=max_redirects,
+                                ),
                                 reason="too_many_redirects",
                                 url=url,
                             )
@@ -285,7 +299,9 @@ class SafeFetcher:
             return str(current.join(location))
         except (httpx.InvalidURL, ValueError, TypeError):
             raise FetchRefused(
-                f"{current} redirects to an invalid URL.", reason="bad_url", url=str(current)
+                msg("%(url)s redirects to an invalid URL.", url=str(current)),
+                reason="bad_url",
+                url=str(current),
             ) from None
 
     def check_url(self, url: str) -> httpx.URL:
@@ -304,32 +320,45 @@ class SafeFetcher:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise FetchRefused(
-                f"Not a valid URL: {url} ({exc}).", reason="bad_url", url=url
+                msg("Not a valid URL: %(url)s (%(error)s).", url=url, error=str(exc)),
+                reason="bad_url",
+                url=url,
             ) from None
         if parsed.scheme not in ("http", "https"):
-            shown = parsed.scheme or "no scheme"
+            shown = parsed.scheme or msg("no scheme")
             raise FetchRefused(
-                f"Only http and https URLs can be fetched, not {shown}: {url}",
+                msg(
+                    "Only http and https URLs can be fetched, not %(scheme)s: %(url)s",
+                    scheme=shown,
+                    url=url,
+                ),
                 reason="scheme",
                 url=url,
             )
         if parsed.userinfo:
             raise FetchRefused(
-                "URLs with a user name or password are not fetched.", reason="credentials", url=url
+                msg("URLs with a user name or password are not fetched."),
+                reason="credentials",
+                url=url,
             )
         host = parsed.raw_host.decode("ascii", "replace").lower()
         try:
             literal = parse_ip_literal(host)
         except ValueError:
             raise FetchRefused(
-                f"The host {host} is an unusual way of writing an IP address; refused.",
+                msg(
+                    "The host %(host)s is an unusual way of writing an IP address; refused.",
+                    host=host,
+                ),
                 reason="ip_form",
                 url=url,
             ) from None
         if literal is not None:
             self._refuse_blocked(url, host, [literal])
         elif not host or _HOST_NAME.fullmatch(host) is None:
-            raise FetchRefused(f"Not a valid host name in {url}.", reason="bad_url", url=url)
+            raise FetchRefused(
+                msg("Not a valid host name in %(url)s.", url=url), reason="bad_url", url=url
+            )
         return parsed
 
     def _refuse_blocked(self, url: str, host: str, addresses: Sequence[IPAddress]) -> None:
@@ -338,7 +367,11 @@ class SafeFetcher:
             if problem:
                 shown = host if host == str(address) else f"{host} ({address})"
                 raise FetchRefused(
-                    f"{shown} is {problem}; only public internet addresses are fetched.",
+                    msg(
+                        "%(host)s is %(problem)s; only public internet addresses are fetched.",
+                        host=shown,
+                        problem=problem,
+                    ),
                     reason="blocked_address",
                     url=url,
                 )
@@ -356,19 +389,29 @@ class SafeFetcher:
             raw = await answer if inspect.isawaitable(answer) else answer
         except OSError as exc:
             raise FetchFailed(
-                f"The name {name} could not be resolved now ({exc}).", reason="dns", url=str(url)
+                msg(
+                    "The name %(host)s could not be resolved now (%(error)s).",
+                    host=name,
+                    error=str(exc),
+                ),
+                reason="dns",
+                url=str(url),
             ) from None
         addresses: list[IPAddress] = []
         for item in raw:
             parsed = parse_ip_literal(str(item).split("%", 1)[0])
             if parsed is None:
                 raise FetchFailed(
-                    f"The resolver gave a non-address for {name}.", reason="dns", url=str(url)
+                    msg("The resolver gave a non-address for %(host)s.", host=name),
+                    reason="dns",
+                    url=str(url),
                 )
             addresses.append(parsed)
         if not addresses:
             raise FetchUnavailable(
-                f"The host {name} does not exist.", reason="unknown_host", url=str(url)
+                msg("The host %(host)s does not exist.", host=name),
+                reason="unknown_host",
+                url=str(url),
             )
         self._refuse_blocked(str(url), name, addresses)
         return addresses
@@ -398,21 +441,33 @@ class SafeFetcher:
             except httpx.ConnectError as exc:
                 if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate" in str(exc).lower():
                     raise FetchRefused(
-                        f"The TLS certificate of {host} is not valid ({exc}).",
+                        msg(
+                            "The TLS certificate of %(host)s is not valid (%(error)s).",
+                            host=host,
+                            error=str(exc),
+                        ),
                         reason="tls",
                         url=str(url),
                     ) from None
                 last_error = exc
             except httpx.TimeoutException:
                 raise FetchFailed(
-                    f"{host} did not answer in time.", reason="timeout", url=str(url)
+                    msg("%(host)s did not answer in time.", host=host),
+                    reason="timeout",
+                    url=str(url),
                 ) from None
             except httpx.HTTPError as exc:
                 raise FetchFailed(
-                    f"The connection to {host} failed ({exc}).", reason="protocol", url=str(url)
+                    msg(
+                        "The connection to %(host)s failed (%(error)s).", host=host, error=str(exc)
+                    ),
+                    reason="protocol",
+                    url=str(url),
                 ) from None
         raise FetchFailed(
-            f"Could not connect to {host} ({last_error}).", reason="connect", url=str(url)
+            msg("Could not connect to %(host)s (%(error)s).", host=host, error=str(last_error)),
+            reason="connect",
+            url=str(url),
         )
 
     @staticmethod
@@ -430,14 +485,20 @@ class SafeFetcher:
             and not _content_type_allowed(media_type, allowed_content_types)
         ):
             raise FetchRefused(
-                f"{url} is {media_type or 'of no declared type'}, not "
-                f"{' or '.join(allowed_content_types)}.",
+                msg(
+                    "%(url)s is %(type)s, not %(wanted)s.",
+                    url=url,
+                    type=media_type or msg("of no declared type"),
+                    wanted=" or ".join(allowed_content_types),
+                ),
                 reason="content_type",
                 url=url,
             )
         declared = response.headers.get("content-length", "")
         too_large = FetchRefused(
-            f"{url} is larger than the limit of {max_bytes} bytes.", reason="too_large", url=url
+            msg("%(url)s is larger than the limit of %(max)s bytes.", url=url, max=max_bytes),
+            reason="too_large",
+            url=url,
         )
         if declared.isdigit() and int(declared) > max_bytes:
             raise too_large
@@ -448,10 +509,14 @@ class SafeFetcher:
                 if len(body) > max_bytes:
                     raise too_large
         except httpx.TimeoutException:
-            raise FetchFailed(f"{url} stopped sending.", reason="timeout", url=url) from None
+            raise FetchFailed(
+                msg("%(url)s stopped sending.", url=url), reason="timeout", url=url
+            ) from None
         except httpx.HTTPError as exc:
             raise FetchFailed(
-                f"Reading {url} failed ({exc}).", reason="protocol", url=url
+                msg("Reading %(url)s failed (%(error)s).", url=url, error=str(exc)),
+                reason="protocol",
+                url=url,
             ) from None
         return bytes(body)
 

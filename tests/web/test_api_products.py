@@ -91,7 +91,11 @@ async def test_delete_refuses_published_products_and_says_delist(app, owner, oau
         row.state = ProductState.PUBLISHED
         session.add(row)
     refused = await send_json(c, "DELETE", f"/api/v1/products/{two['id']}")
-    assert refused.status_code == 409 and "delist instead" in refused.text
+    assert refused.status_code == 409
+    assert "请改为下架" in refused.json()["detail"]  # the user's language, like the pages
+    await owner.post("/locale", {"locale": "en", "next": "/"})
+    refused = await send_json(c, "DELETE", f"/api/v1/products/{two['id']}")
+    assert refused.status_code == 409 and "delist instead" in refused.json()["detail"]
     many = await send_json(
         c, "POST", "/api/v1/products/delete", {"product_ids": [one["id"], two["id"]]}
     )

@@ -308,7 +308,7 @@ async def test_from_spreadsheet_to_delisted_on_wish(
     await page.locator("tr", has_text="LAMP-01").locator("input[name=ids]").check()
     await page.get_by_role("button", name="删除", exact=True).click()
     await expect(page.get_by_text("选中的商品都不能删除")).to_be_visible()
-    await expect(page.locator("table.refused")).to_contain_text("delist instead")
+    await expect(page.locator("table.refused")).to_contain_text("请改为下架")  # delist instead
     await page.get_by_role("link", name="取消").click()
 
     # delist the lamp: Wish shows it disabled by the merchant

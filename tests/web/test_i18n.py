@@ -152,3 +152,36 @@ def test_cached_ago_and_money_read_exactly_as_babel_formats_them(locale: str) ->
     for amount in (Decimal("9.99"), Decimal("9.990"), Decimal("1234.5"), Decimal("0")):
         assert i18n.format_money(amount, "USD") == format_currency(amount, "USD", locale=locale)
         assert i18n.format_money(amount, "CNY") == format_currency(amount, "CNY", locale=locale)
+
+
+def test_nested_and_stored_messages_are_translated() -> None:
+    from core.i18n import msg
+
+    refusal = msg(
+        "%(host)s is %(problem)s; only public internet addresses are fetched.",
+        host="127.0.0.1",
+        problem=msg("a loopback address"),
+    )
+    i18n.use_locale("zh_CN")
+    assert i18n.translate_message(refusal) == "127.0.0.1 是回环地址；只抓取公网地址。"  # noqa: RUF001
+    assert i18n.translate_message(refusal.parts()) == i18n.translate_message(refusal)
+    assert i18n.translate_message("") == ""  # never the catalog's header
+    i18n.use_locale("en")
+    assert i18n.translate_message(refusal.parts()) == str(refusal)
+
+
+def test_localized_translates_messages_in_answers_and_leaves_the_rest() -> None:
+    from core.catalog.schemas import DeleteResult, Refusal
+    from core.i18n import msg
+
+    i18n.use_locale("zh_CN")
+    result = DeleteResult(
+        requested=2,
+        deleted=1,
+        deleted_ids=[1],
+        refused=[Refusal(product_id=2, reason=msg("not found"))],
+    )
+    answer = i18n.localized(result)
+    assert answer.refused[0].reason == "未找到" and result.refused[0].reason == "not found"
+    untouched = {"items": [{"name": "plain"}], "count": 1}
+    assert i18n.localized(untouched) is untouched

@@ -58,6 +58,11 @@ async def test_quota_refusal_has_the_numbers(app: Litestar, owner: SignedIn) -> 
     await set_quota(app, owner.account_id, 2000)
     [item] = await upload(owner, ("front.jpg", PHOTO))
     assert item["status"] == "refused" and item["reason"] == "quota_exceeded"
+    message = str(item["message"])  # in the user's language, like the pages
+    assert message.startswith("图片空间已满") and "0 B / 2.0 KB" in message
+    assert f"还需要 {human_size(len(PHOTO))}" in message
+    await owner.post("/locale", {"locale": "en", "next": "/"})
+    [item] = await upload(owner, ("front.jpg", PHOTO))
     message = str(item["message"])
     assert "0 B of 2.0 KB used" in message
     assert f"need {human_size(len(PHOTO))} more" in message

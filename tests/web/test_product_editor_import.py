@@ -1,7 +1,9 @@
+# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 """The product editor, the import page and the categories page."""
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 
@@ -11,7 +13,7 @@ from sqlmodel import col, select
 from core.catalog.categories import category_tree
 from core.catalog.jobs import CATALOG_JOBS
 from core.catalog.products import get_product
-from core.models import JobRecord
+from core.models import JobRecord, JobStatus
 from core.models.catalog import CategoryKind, Product, ProductState
 from core.registry import Registry
 from tests.web.helpers import csrf_token, runtime_of
@@ -169,10 +171,32 @@ async def test_import_template_dry_run_then_job(app, owner, registry) -> None:
         products = (await session.exec(select(Product))).all()
         job = await session.get(JobRecord, job_id)
     assert [(p.parent_sku, p.state) for p in products] == [("LAMP-1", ProductState.COLLECTION_BOX)]
-    assert job is not None and job.failed == 1  # LAMP-2, with its row and column
+    assert job is not None and job.status == JobStatus.PARTIAL  # finished, with problems
+    assert (job.total, job.done, job.failed) == (2, 1, 1)  # LAMP-2, with its row and column
     assert job.result is not None and job.result["created"] == 1
-    progress = await owner.get(started.headers["location"])
-    assert f'id="job-{job_id}-progress"' in progress.text
+    progress = html.unescape((await owner.get(started.headers["location"])).text)
+    assert f'id="job-{job_id}-progress"' in progress
+    assert "部分失败" in progress  # the status badge: finished with errors
+    assert re.search(r"新建商品 <strong>1</strong>", progress)
+    assert re.search(r"有错误的商品 <strong>1</strong>", progress)
+    problem = re.search(
+        r'<td class="num">4</td><td>price <span[^>]*>\(E4\)</span>.*?</tr>', progress, re.S
+    )
+    assert problem and "'not-a-price' 不是 9.99 这样的金额" in problem.group(0)
+
+    page = html.unescape((await owner.get(f"/jobs/{job_id}")).text)
+    assert "已创建到采集箱" in page  # LAMP-1's note
+    assert "第 4 行：price：'not-a-price' 不是 9.99 这样的金额" in page  # LAMP-2's problem
+    api = (await owner.get(f"/api/v1/jobs/{job_id}")).json()
+    assert api["status"] == "partial" and api["result"]["created"] == 1
+    assert api["result"]["problems"][0]["message"] == "price：'not-a-price' 不是 9.99 这样的金额"
+    items = {i["key"]: i for i in (await owner.get(f"/api/v1/jobs/{job_id}/items")).json()}
+    assert items["LAMP-1"]["status"] == "done" and items["LAMP-2"]["status"] == "failed"
+
+    await owner.post("/locale", {"locale": "en", "next": "/"})
+    page = html.unescape((await owner.get(f"/jobs/{job_id}")).text)
+    assert "Finished with errors" in page and "Products created <strong>1</strong>" in page
+    assert "row 4: price: 'not-a-price' is not an amount like 9.99" in page
 
 
 async def test_import_of_another_accounts_upload_is_refused(app, owner, signed_in_client) -> None:

@@ -64,14 +64,20 @@ class RecordingContext:
             item.attempts += 1
             session.add(item)
 
-    async def item_done(self, key: str, label: str = "") -> None:
-        await self._item(key, ItemStatus.DONE, None, label)
+    async def item_done(self, key: str, label: str = "", note: str = "") -> None:
+        await self._item(key, ItemStatus.DONE, note or None, label)
 
     async def item_failed(self, key: str, error: str, label: str = "") -> None:
         await self._item(key, ItemStatus.FAILED, error, label)
 
     async def item_skipped(self, key: str, reason: str, label: str = "") -> None:
         await self._item(key, ItemStatus.SKIPPED, reason, label)
+
+    async def record_items(self, reports) -> None:
+        for report in reports:
+            await self._item(
+                report.key, ItemStatus(report.outcome), report.message or None, report.label
+            )
 
     async def finished_items(self) -> set[str]:
         async with self.sessions() as session:

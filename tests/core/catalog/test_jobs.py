@@ -78,7 +78,7 @@ async def test_delete_job_applies_the_rules_per_product(sessions, seller, kit) -
     )
     assert result == {"done": 1, "failed": 2, "skipped": 0}
     items = await ctx.items()
-    assert items[str(box.id)] == ("done", None)
+    assert items[str(box.id)] == ("done", "deleted")
     assert "delist instead" in items[str(live.id)][1]
     assert "delist instead" in items[str(gone.id)][1]
 
@@ -272,7 +272,7 @@ async def test_batch_edit_job_enqueues_the_push(sessions, seller, kit) -> None:
     assert [v.price for v in stored.variants] == [Decimal("19.99"), Decimal("21.99")]
 
 
-async def test_import_job_reports_products_that_failed(sessions, seller, kit, tmp_path) -> None:
+async def test_import_job_reports_every_product(sessions, seller, kit, tmp_path) -> None:
     context, _market = kit
     rows = [list(r) for r in ROWS]
     rows[2][11] = "free"
@@ -283,7 +283,8 @@ async def test_import_job_reports_products_that_failed(sessions, seller, kit, tm
     )
     assert (result["created"], result["problem_count"]) == (1, 1)
     assert await ctx.items() == {
-        "MUG-7": ("failed", "row 4: price: 'free' is not an amount like 9.99")
+        "TS-1": ("done", "created in the collection box"),
+        "MUG-7": ("failed", "row 4: price: 'free' is not an amount like 9.99"),
     }
 
 
