@@ -27,6 +27,7 @@ from core.catalog import (
     products,
     publishing,
     states,
+    tally,
 )
 from core.catalog.batch_operations import Operation
 from core.catalog.listing_query import Selection, selected_ids
@@ -290,6 +291,8 @@ async def import_products_job(ctx: JobContext, payload: dict[str, Any]) -> dict[
         progress=progress,
         written=written,
     )
+    if report.created:  # thousands of +1 rows: fold them now, not on the next page shown
+        await tally.fold_after_bulk_write(ctx.sessions, actor.account_id)
     failures = _failed_items(report, file_name)
     await ctx.record_items(failures)
     await ctx.set_total(report.created + report.updated + report.skipped + len(failures))

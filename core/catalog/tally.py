@@ -26,7 +26,7 @@ from collections import Counter
 
 from sqlalchemy import delete, func, insert, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,6 +43,7 @@ __all__ = [
     "REBUILD_STATEMENTS",
     "TRIGGER_NAMES",
     "fold",
+    "fold_after_bulk_write",
     "state_counts",
     "trigger_statements",
 ]
@@ -122,23 +123,33 @@ async def fold(engine: AsyncEngine, account_id: int) -> int:
     seen by the ``DELETE`` and stay as they are, so nothing is counted twice or lost; two
     folds at once leave the same sums.
     """
-    tally = ProductStateTally
     async with engine.begin() as connection:
-        removed = (
-            await connection.execute(
-                delete(tally)
-                .where(col(tally.account_id) == account_id)
-                .returning(col(tally.store_id), col(tally.state), col(tally.delta))
-            )
-        ).all()
-        totals: Counter[tuple[int | None, str]] = Counter()
-        for store_id, state, delta in removed:
-            totals[(store_id, state)] += int(delta)
-        kept = [
-            {"account_id": account_id, "store_id": store, "state": state, "delta": total}
-            for (store, state), total in sorted(totals.items(), key=lambda item: repr(item[0]))
-            if total != 0
-        ]
-        if kept:
-            await connection.execute(insert(tally), kept)
+        return await _fold_on(connection, account_id)
+
+
+async def fold_after_bulk_write(sessions: async_sessionmaker[AsyncSession], account_id: int) -> int:
+    """Fold in a transaction of its own, after a job appended many rows (an import)."""
+    async with sessions() as session, session.begin():
+        return await _fold_on(await session.connection(), account_id)
+
+
+async def _fold_on(connection: AsyncConnection, account_id: int) -> int:
+    tally = ProductStateTally
+    removed = (
+        await connection.execute(
+            delete(tally)
+            .where(col(tally.account_id) == account_id)
+            .returning(col(tally.store_id), col(tally.state), col(tally.delta))
+        )
+    ).all()
+    totals: Counter[tuple[int | None, str]] = Counter()
+    for store_id, state, delta in removed:
+        totals[(store_id, state)] += int(delta)
+    kept = [
+        {"account_id": account_id, "store_id": store, "state": state, "delta": total}
+        for (store, state), total in sorted(totals.items(), key=lambda item: repr(item[0]))
+        if total != 0
+    ]
+    if kept:
+        await connection.execute(insert(tally), kept)
     return len(removed)

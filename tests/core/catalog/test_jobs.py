@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlmodel import col, select
 
 from core.catalog import jobs, products
 from core.catalog.jobs import actor_payload
 from core.catalog.schemas import ProductPatch, VariantIn
 from core.db import transaction
 from core.errors import TransientError
-from core.models import ProductState
+from core.models import ProductState, ProductStateTally
 from tests.core.catalog.conftest import create, sample_product
 from tests.core.catalog.helpers import claimed, delisted, published
 from tests.core.catalog.jobkit import RecordingContext, market_setup
@@ -286,6 +287,26 @@ async def test_import_job_reports_every_product(sessions, seller, kit, tmp_path)
         "TS-1": ("done", "created in the collection box"),
         "MUG-7": ("failed", "row 4: price: 'free' is not an amount like 9.99"),
     }
+
+
+async def test_an_import_folds_the_state_tally_it_appended_to(sessions, seller, kit, tmp_path):
+    context, _market = kit
+    rows = [[f"P{n}", f"Lamp {n}", *ROWS[2][2:8], f"P{n}-1", *ROWS[2][9:]] for n in range(12)]
+    path = write_csv(tmp_path / "many.csv", EN, rows)
+    ctx = await context("catalog.import")
+    result = await jobs.import_products_job(
+        ctx, {"actor": actor_payload(seller.actor), "path": str(path), "file_name": "many.csv"}
+    )
+    assert result["created"] == 12
+    async with sessions() as session:
+        tally_rows = (
+            await session.exec(
+                select(ProductStateTally.delta).where(
+                    col(ProductStateTally.account_id) == seller.account_id
+                )
+            )
+        ).all()
+    assert tally_rows == [12]  # one folded row, not twelve +1 rows
 
 
 async def test_a_job_is_only_allowed_what_its_starter_was(sessions, seller, other, kit) -> None:
