@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, event
 from sqlmodel import SQLModel
 
-TRIGGER_NAMES = ("product_tally_insert", "product_tally_delete", "product_tally_update")
+TRIGGER_NAMES = (
+    "product_tally_insert",
+    "product_tally_delete",
+    "product_tally_update",
+    "account_tally_delete",
+)
+"""The triggers; the last one forgets a deleted account's rows, which its products' deletion
+appended to while the account was deleted with them."""
 
 _COLUMNS = "account_id, store_id, state, delta"
 
@@ -35,6 +42,10 @@ BEGIN
     VALUES (OLD.account_id, OLD.store_id, OLD.state, -1);
     INSERT INTO product_state_tally ({_COLUMNS})
     VALUES (NEW.account_id, NEW.store_id, NEW.state, 1);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS account_tally_delete AFTER DELETE ON account
+BEGIN
+    DELETE FROM product_state_tally WHERE account_id = OLD.id;
 END""",
 ]
 
@@ -63,6 +74,18 @@ FOR EACH ROW EXECUTE FUNCTION product_tally()""",
 FOR EACH ROW WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id
     OR OLD.store_id IS DISTINCT FROM NEW.store_id OR OLD.state IS DISTINCT FROM NEW.state)
 EXECUTE FUNCTION product_tally()""",
+    """CREATE OR REPLACE FUNCTION account_tally_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM product_state_tally WHERE account_id = OLD.id;
+    RETURN NULL;
+END
+$$""",
+    "DROP TRIGGER IF EXISTS account_tally_delete ON account",
+    # Deferred to the commit: the rows the cascade's product deletions append come later
+    # than an ordinary AFTER trigger on the account would run.
+    """CREATE CONSTRAINT TRIGGER account_tally_delete AFTER DELETE ON account
+DEFERRABLE INITIALLY DEFERRED
+FOR EACH ROW EXECUTE FUNCTION account_tally_delete()""",
 ]
 
 REBUILD_STATEMENTS = [

@@ -44,6 +44,10 @@ BEGIN
     INSERT INTO product_state_tally (account_id, store_id, state, delta)
     VALUES (NEW.account_id, NEW.store_id, NEW.state, 1);
 END""",
+    """CREATE TRIGGER IF NOT EXISTS account_tally_delete AFTER DELETE ON account
+BEGIN
+    DELETE FROM product_state_tally WHERE account_id = OLD.id;
+END""",
 ]
 
 POSTGRESQL_TRIGGERS = [
@@ -71,6 +75,18 @@ FOR EACH ROW EXECUTE FUNCTION product_tally()""",
 FOR EACH ROW WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id
     OR OLD.store_id IS DISTINCT FROM NEW.store_id OR OLD.state IS DISTINCT FROM NEW.state)
 EXECUTE FUNCTION product_tally()""",
+    """CREATE OR REPLACE FUNCTION account_tally_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM product_state_tally WHERE account_id = OLD.id;
+    RETURN NULL;
+END
+$$""",
+    "DROP TRIGGER IF EXISTS account_tally_delete ON account",
+    # Deferred to the commit: the rows the cascade's product deletions append come later
+    # than an ordinary AFTER trigger on the account would run.
+    """CREATE CONSTRAINT TRIGGER account_tally_delete AFTER DELETE ON account
+DEFERRABLE INITIALLY DEFERRED
+FOR EACH ROW EXECUTE FUNCTION account_tally_delete()""",
 ]
 
 RECOUNT = [
@@ -102,9 +118,12 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         for name in ('product_tally_insert', 'product_tally_delete', 'product_tally_update'):
             op.execute(f'DROP TRIGGER IF EXISTS {name} ON product')
+        op.execute('DROP TRIGGER IF EXISTS account_tally_delete ON account')
         op.execute('DROP FUNCTION IF EXISTS product_tally()')
+        op.execute('DROP FUNCTION IF EXISTS account_tally_delete()')
     else:
-        for name in ('product_tally_insert', 'product_tally_delete', 'product_tally_update'):
+        for name in ('product_tally_insert', 'product_tally_delete', 'product_tally_update',
+                     'account_tally_delete'):
             op.execute(f'DROP TRIGGER IF EXISTS {name}')
     op.drop_index('ix_product_state_tally_account_store', table_name='product_state_tally')
     op.drop_table('product_state_tally')
