@@ -32,7 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.actor import Actor
 from core.catalog.access import load_products, require_read, visible_products
 from core.catalog.categories import subtree_ids
-from core.catalog.search import SearchField, search_arms
+from core.catalog.search import SearchField, plan_for_the_actual_term, search_arms
 from core.errors import RuleViolation
 from core.models.catalog import Product, ProductCategory, ProductState, Variant
 from core.models.images import ImageRole, ProductImage
@@ -163,6 +163,7 @@ async def _conditions(session: AsyncSession, actor: Actor, wanted: ProductFilter
         clauses.append(col(Product.is_updating) == wanted.is_updating)
     if not wanted.search:
         return _Conditions(filters=clauses, search_arms=[], ordered_arms=[])
+    await plan_for_the_actual_term(session)
     dialect = session.bind.dialect.name if session.bind is not None else ""
     term, where = wanted.search, wanted.search_in
     return _Conditions(

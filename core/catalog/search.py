@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, any_, func, or_
+from sqlalchemy import ColumnElement, any_, func, or_, text
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.models.catalog import Product, Variant
 
@@ -56,6 +57,24 @@ def can_use_trigram_index(dialect: str, term: str) -> bool:
     shorter than three yields none, and the index would be read whole.
     """
     return dialect == "postgresql" and _TRIGRAM.search(term) is not None
+
+
+async def plan_for_the_actual_term(session: AsyncSession) -> None:
+    """On PostgreSQL, plan the rest of the session's transaction for its actual values.
+
+    Our statements are prepared, with the pattern as a parameter. After five runs PostgreSQL
+    may switch to a generic plan, made without knowing the pattern: it then reads a trigram
+    index even for a term without a trigram (the whole index, then every row), and it cannot
+    tell a term found in one product from one found in all. A search statement is cheap to
+    plan, so each is planned for its own term.
+    """
+    bind = session.bind
+    if bind is None or bind.dialect.name != "postgresql":
+        return
+    if (bind.dialect.server_version_info or (0,)) < (12,):
+        return  # no plan_cache_mode before PostgreSQL 12
+    connection = await session.connection()
+    await connection.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def search_arms(

@@ -225,3 +225,19 @@ async def test_search_uses_the_trigram_indexes_on_postgresql(
             for index in ("ix_product_title_trgm", "ix_product_parent_sku_trgm",
                           "ix_product_source_url_trgm", "ix_variant_sku_trgm"):  # fmt: skip
                 assert index in plan, (index, plan)
+
+
+async def test_searches_are_planned_for_their_term_within_their_transaction_only(
+    sessions, seller, database_url
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip(reason="plan_cache_mode is PostgreSQL's")
+    setting = text("SELECT current_setting('plan_cache_mode')")
+    async with sessions() as session:
+        usual = (await session.exec(setting)).one()[0]
+        await session.commit()
+        await listing_query.list_products(session, seller.actor, ProductFilter(search="42"))
+        assert (await session.exec(setting)).one()[0] == "force_custom_plan" != usual
+        await session.commit()
+        # SET LOCAL: the pooled connection's next transaction plans as usual.
+        assert (await session.exec(setting)).one()[0] == usual
