@@ -13,6 +13,7 @@ can only filter row by row. So for such terms the search is split into **arms**,
 product columns and one on variant SKUs, which the list, the counts and "select all" query
 separately (each arm on its own index) and combine (see :mod:`core.catalog.listing_query`).
 A shorter term cannot use a trigram index; it stays one OR-ed condition, like on SQLite.
+Each search is planned for its own term (:func:`plan_for_the_actual_term`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def can_use_trigram_index(dialect: str, term: str) -> bool:
     """Whether ``ILIKE '%term%'`` can use a trigram index on this database.
 
     pg_trgm takes trigrams from runs of letters and digits; a pattern whose runs are all
-    shorter than three yields none, and the index would be read whole.
+    shorter than three yields none, and the index would be read whole. Its letters are those
+    of the database's LC_CTYPE: under plain ``C`` Chinese characters are none, so Chinese
+    terms read the index whole (found all the same, only slower; the README asks for a UTF-8
+    LC_CTYPE).
     """
     return dialect == "postgresql" and _TRIGRAM.search(term) is not None
 
