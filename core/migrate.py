@@ -37,7 +37,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from core.config import Settings
 from core.db import create_engine, is_sqlite
 from core.errors import TradewindError
-from core.models.base import UTCDateTime
+from core.models.base import ONLY_ON_DIALECT, UTCDateTime
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 """The Alembic script directory inside the package (``env.py``, ``versions/``)."""
@@ -102,12 +102,35 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
-MIGRATION_CONTEXT_OPTIONS: dict[str, Any] = {
-    "render_as_batch": True,
-    "compare_type": True,
-    "render_item": render_item,
-}
-"""Options every migration context uses (``env.py`` and the schema comparison in tests)."""
+def include_object_on(dialect_name: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for ``dialect_name``: skip model items meant for others.
+
+    An index built on one database only (``info[ONLY_ON_DIALECT]``, e.g. the PostgreSQL
+    trigram indexes of :func:`core.models.base.trigram_index`) does not exist elsewhere, so
+    the comparison of migrations with models must not miss it there, and autogenerate on the
+    scratch SQLite database must not write it. Such indexes are added by hand-written
+    migrations that check the dialect.
+    """
+
+    def include_object(
+        item: Any, _name: str | None, _type: str, reflected: bool, _compare_to: Any
+    ) -> bool:
+        if reflected:
+            return True
+        only_on = getattr(item, "info", {}).get(ONLY_ON_DIALECT)
+        return only_on is None or only_on == dialect_name
+
+    return include_object
+
+
+def migration_context_options(dialect_name: str) -> dict[str, Any]:
+    """Options every migration context uses (``env.py`` and the schema comparison in tests)."""
+    return {
+        "render_as_batch": True,
+        "compare_type": True,
+        "render_item": render_item,
+        "include_object": include_object_on(dialect_name),
+    }
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -60,13 +60,18 @@ def pg_server_url() -> Iterator[str | None]:
 
 @pytest.fixture(scope="session")
 def pg_schema_ready(pg_server_url: str | None) -> bool:
-    """Create the tables once per session on PostgreSQL."""
+    """Create the tables once per session on PostgreSQL.
+
+    The models declare the catalog's trigram indexes, so ``pg_trgm`` comes first, as the
+    migration creates it in production (test_migrations checks both give the same schema).
+    """
     if pg_server_url is None:
         return False
 
     async def create() -> None:
         engine = create_engine(pg_server_url)
         async with engine.begin() as conn:
+            await conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
             await conn.run_sync(SQLModel.metadata.create_all)
         await engine.dispose()
 

@@ -3,8 +3,13 @@
 Pages are cut by keyset (``(sort value, id)`` strictly after the last row of the previous
 page), which the ``(account_id[, state], updated_at|created_at)`` indexes serve directly, so
 page 2,000 costs what page 1 costs at 100,000 products. The cursor is opaque to callers.
-Sorting by title uses ``(account_id, title)``; text search is a scan (LIKE), see
-``docs/benchmarks.md``.
+Sorting by title uses ``(account_id, title)``.
+
+Text search (:mod:`core.catalog.search`) may come as several arms (on PostgreSQL: product
+columns, variant SKUs), each able to use its trigram indexes only when queried alone. A page
+then takes the first rows of each arm in the page's order and keeps the first of those (the
+rows of a page are among the first rows of some arm); the counts add up disjoint arms (a row
+of a later arm is counted there only when no earlier arm holds). See ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -12,13 +17,24 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, RowMapping, Table, bindparam, func, or_, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Table,
+    bindparam,
+    func,
+    or_,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +43,7 @@ from core.actor import Actor
 from core.catalog import tally
 from core.catalog.access import load_products, require_read, visible_products
 from core.catalog.categories import subtree_ids
+from core.catalog.search import SearchField, plan_for_the_actual_term, search_arms
 from core.errors import RuleViolation
 from core.i18n import msg
 from core.models.catalog import Product, ProductCategory, ProductState, Variant
@@ -55,7 +72,7 @@ class ProductFilter(BaseModel):
     store_id: int | None = None
     category_id: int | None = Field(default=None, description="Includes its subcategories.")
     search: str | None = Field(default=None, description="Text to find (ignoring case).")
-    search_in: Literal["all", "title", "sku", "source_url"] = Field(
+    search_in: SearchField = Field(
         default="all",
         description="Where to search: title, SKU (parent and variant SKUs), source URL, or all.",
     )
@@ -100,15 +117,35 @@ class ProductPage(BaseModel):
     next_cursor: str | None
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+@dataclass(frozen=True)
+class _Conditions:
+    """What a filter asks for: plain WHERE clauses, and the text search as alternatives.
+
+    ``ordered_arms`` are the same alternatives shaped for taking first rows in an order
+    (see :func:`core.catalog.search.search_arms`).
+    """
+
+    filters: list[ColumnElement[bool]]
+    search_arms: list[ColumnElement[bool]]
+    ordered_arms: list[ColumnElement[bool]]
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        """All of it as WHERE clauses (the search as one OR)."""
+        return [*self.filters, or_(*self.search_arms)] if self.search_arms else self.filters
 
 
 async def filter_clauses(
     session: AsyncSession, actor: Actor, wanted: ProductFilter
 ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of ``wanted`` for the actor (account and visible stores included)."""
+    """The WHERE clauses of ``wanted`` for the actor (account and visible stores included).
+
+    A text search is one OR-ed clause here; the list, the counts and :func:`iter_matching_ids`
+    split it so that PostgreSQL can use its trigram indexes.
+    """
+    return (await _conditions(session, actor, wanted)).clauses()
+
+
+async def _conditions(session: AsyncSession, actor: Actor, wanted: ProductFilter) -> _Conditions:
     clauses: list[ColumnElement[bool]] = [visible_products(actor)]
     if wanted.state is not None:
         clauses.append(col(Product.state) == wanted.state)
@@ -126,8 +163,6 @@ async def filter_clauses(
             col(ProductCategory.category_id).in_(ids),
         )
         clauses.append(col(Product.id).in_(filed))
-    if wanted.search:
-        clauses.append(_search_clause(session, actor, wanted.search, wanted.search_in))
     clauses.extend(_price_and_time_clauses(actor, wanted))
     if wanted.has_problems is not None:
         problems = or_(
@@ -138,37 +173,38 @@ async def filter_clauses(
         clauses.append(problems if wanted.has_problems else ~problems)
     if wanted.is_updating is not None:
         clauses.append(col(Product.is_updating) == wanted.is_updating)
-    return clauses
-
-
-def _contains(session: AsyncSession, column: Any, term: str) -> ColumnElement[bool]:
-    """``column`` contains ``term``, ignoring case.
-
-    SQLite's LIKE already ignores ASCII case, and ``ilike`` there would wrap both sides in
-    ``lower()`` for every row; PostgreSQL needs ILIKE.
-    """
-    pattern = _like(term)
-    if session.bind is not None and session.bind.dialect.name == "sqlite":
-        return col(column).like(pattern, escape="\\")
-    return col(column).ilike(pattern, escape="\\")
-
-
-def _search_clause(
-    session: AsyncSession, actor: Actor, term: str, where: str
-) -> ColumnElement[bool]:
-    # Variant SKUs are searched once for the account (an IN subquery), not per product.
-    skus = select(Variant.product_id).where(
-        col(Variant.account_id) == actor.account_id, _contains(session, Variant.sku, term)
+    if not wanted.search:
+        return _Conditions(filters=clauses, search_arms=[], ordered_arms=[])
+    await plan_for_the_actual_term(session)
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    term, where = wanted.search, wanted.search_in
+    return _Conditions(
+        filters=clauses,
+        search_arms=search_arms(dialect, actor.account_id, term, where),
+        ordered_arms=search_arms(dialect, actor.account_id, term, where, ordered=True),
     )
-    parts: list[ColumnElement[bool]] = []
-    if where in ("all", "title"):
-        parts.append(_contains(session, Product.title, term))
-    if where in ("all", "sku"):
-        parts.append(_contains(session, Product.parent_sku, term))
-        parts.append(col(Product.id).in_(skus))
-    if where in ("all", "source_url"):
-        parts.append(_contains(session, Product.source_url, term))
-    return or_(*parts)
+
+
+def _first_rows(
+    conditions: _Conditions,
+    extra: list[ColumnElement[bool]],
+    order: tuple[Any, ...],
+    limit: int,
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the first ``limit`` matching rows in ``order`` (with ``extra``).
+
+    With several search arms: the product is among the first ``limit`` rows of one of them.
+    """
+    if len(conditions.ordered_arms) < 2:
+        return [*conditions.clauses(), *extra]
+    firsts = [
+        select(col(Product.id))
+        .where(*conditions.filters, *extra, arm)
+        .order_by(*order)
+        .limit(limit)
+        for arm in conditions.ordered_arms
+    ]
+    return [col(Product.id).in_(union_all(*firsts))]
 
 
 def _price_and_time_clauses(actor: Actor, wanted: ProductFilter) -> list[ColumnElement[bool]]:
@@ -234,10 +270,8 @@ async def list_products(
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     sort_column = col(getattr(Product, sort.value))
     id_column = col(Product.id)
-    # Only the columns a row shows: descriptions, tags and platform data can be large.
-    statement = sa_select(*_ROW_COLUMNS).where(
-        *await filter_clauses(session, actor, wanted or ProductFilter())
-    )
+    conditions = await _conditions(session, actor, wanted or ProductFilter())
+    after: list[ColumnElement[bool]] = []
     if cursor:
         value, last_id = _decode_cursor(cursor, sort)
         key = tuple_(sort_column, id_column)
@@ -245,8 +279,10 @@ async def list_products(
             bindparam(None, value, type_=_PRODUCT_TABLE.c[sort.value].type),
             bindparam(None, last_id, type_=_PRODUCT_TABLE.c.id.type),
         )
-        statement = statement.where(key < bound if descending else key > bound)
+        after.append(key < bound if descending else key > bound)
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
+    # Only the columns a row shows: descriptions, tags and platform data can be large.
+    statement = sa_select(*_ROW_COLUMNS).where(*_first_rows(conditions, after, order, limit + 1))
     connection = await session.connection()
     rows = [
         row._mapping
@@ -383,11 +419,23 @@ async def count_by_state(
         return await tally.state_counts(
             session, actor, store_id=base.store_id, platform=base.platform or None
         )
-    rows = await session.exec(
-        select(col(Product.state), func.count())
-        .where(*await filter_clauses(session, actor, base))
-        .group_by(col(Product.state))
-    )
+    conditions = await _conditions(session, actor, base)
+    state_column = col(Product.state)
+    if len(conditions.search_arms) < 2:
+        statement = select(state_column, func.count()).where(*conditions.clauses())
+    else:
+        # Disjoint arms: a row of a later arm counts only when no earlier arm holds for it.
+        arms = conditions.search_arms
+        matching = union_all(
+            *(
+                select(state_column).where(
+                    *conditions.filters, arm, *(earlier.is_not(true()) for earlier in arms[:n])
+                )
+                for n, arm in enumerate(arms)
+            )
+        ).subquery()
+        statement = select(matching.c.state, func.count()).select_from(matching)
+    rows = await session.exec(statement.group_by(statement.selected_columns[0]))
     counts = dict.fromkeys(ProductState, 0)
     for state, count in rows.all():
         counts[ProductState(state)] = int(count)
@@ -403,16 +451,15 @@ async def iter_matching_ids(
 ) -> AsyncIterator[list[int]]:
     """Every matching product id, in id order, ``chunk_size`` at a time ("select all")."""
     require_read(actor)
-    clauses = await filter_clauses(session, actor, wanted or ProductFilter())
+    conditions = await _conditions(session, actor, wanted or ProductFilter())
+    id_column = col(Product.id)
     last = 0
     while True:
+        where = _first_rows(conditions, [id_column > last], (id_column,), chunk_size)
         chunk = list(
             (
                 await session.exec(
-                    select(col(Product.id))
-                    .where(*clauses, col(Product.id) > last)
-                    .order_by(col(Product.id))
-                    .limit(chunk_size)
+                    select(id_column).where(*where).order_by(id_column).limit(chunk_size)
                 )
             ).all()
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -33,6 +34,8 @@ def db_group() -> None:
 def db_upgrade(state: CliState, revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     settings = state.settings()
+    # A migration may warn about something the operator should do (e.g. pg_trgm).
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run(migrate.upgrade(settings, revision))
     now = run(migrate.current(settings))
     where = settings.redacted()["database_url"]

@@ -11,24 +11,25 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table on the metadata)
 from core.db import create_engine
-from core.migrate import MIGRATION_CONTEXT_OPTIONS
+from core.migrate import migration_context_options
 
 target_metadata = SQLModel.metadata
 
 
 def run_migrations_offline() -> None:
     """Write the SQL to stdout instead of running it (``--sql``)."""
+    url = context.config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=context.config.get_main_option("sqlalchemy.url"),
+        url=url,
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
-        **MIGRATION_CONTEXT_OPTIONS,
+        **migration_context_options(make_url(url).get_backend_name() if url else ""),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -37,7 +38,9 @@ def run_migrations_offline() -> None:
 def run_migrations_on(connection: Connection) -> None:
     """Run the migrations on a synchronous connection."""
     context.configure(
-        connection=connection, target_metadata=target_metadata, **MIGRATION_CONTEXT_OPTIONS
+        connection=connection,
+        target_metadata=target_metadata,
+        **migration_context_options(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

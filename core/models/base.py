@@ -14,7 +14,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Numeric, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -198,3 +207,26 @@ def enum_field(
         values_callable=lambda members: [member.value for member in members],
     )
     return Field(default=default, sa_column=Column(column_type, nullable=nullable, index=index))
+
+
+ONLY_ON_DIALECT = "tradewind_only_on"
+"""``Index.info`` key naming the one database an index exists on (see :func:`trigram_index`)."""
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """A PostgreSQL GIN trigram index on ``column`` for ``ILIKE '%…%'`` searches.
+
+    It needs the ``pg_trgm`` extension, which the migration that adds such indexes creates
+    when it can (and skips the indexes with a warning when it cannot). ``create_all`` builds
+    the index on PostgreSQL only (``ddl_if``); SQLite scans instead. The schema comparison of
+    migrations with models leaves the index out on other databases, through
+    ``info[ONLY_ON_DIALECT]`` (see :func:`core.migrate.migration_context_options`).
+    """
+    index = Index(
+        name,
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        info={ONLY_ON_DIALECT: "postgresql"},
+    )
+    return index.ddl_if(dialect="postgresql")

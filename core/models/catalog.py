@@ -37,6 +37,7 @@ from core.models.base import (
     money_field,
     text_field,
     time_field,
+    trigram_index,
 )
 
 
@@ -91,6 +92,10 @@ class Product(SQLModel, table=True):
         Index("ix_product_account_created", "account_id", "created_at"),
         Index("ix_product_account_state_created", "account_id", "state", "created_at"),
         Index("ix_product_account_title", "account_id", "title"),
+        # Text search (ILIKE '%…%') on PostgreSQL; see core.catalog.listing_query.
+        trigram_index("ix_product_title_trgm", "title"),
+        trigram_index("ix_product_parent_sku_trgm", "parent_sku"),
+        trigram_index("ix_product_source_url_trgm", "source_url"),
     )
 
     id: int | None = id_field()
@@ -143,6 +148,7 @@ class Variant(SQLModel, table=True):
         UniqueConstraint("store_id", "platform_variant_id", name="uq_variant_binding"),
         CheckConstraint("inventory >= 0", name="inventory_not_negative"),
         CheckConstraint("price >= 0", name="price_not_negative"),
+        trigram_index("ix_variant_sku_trgm", "sku"),
     )
 
     id: int | None = id_field()

@@ -1,17 +1,21 @@
 import ast
+import logging
 import shutil
+import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, inspect, text
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401
 from core import migrate
+from core.config import load_settings
 from core.db import create_engine
-from core.migrate import MIGRATION_CONTEXT_OPTIONS, SchemaOutOfDate
-from tests.core.databases import BACKENDS, fresh_database
+from core.migrate import SchemaOutOfDate, migration_context_options
+from tests.core.databases import BACKENDS, PG_URL, fresh_database
 
 on_every_backend = pytest.mark.parametrize("backend", BACKENDS)
 
@@ -22,7 +26,8 @@ async def schema_diff(url: str) -> list[object]:
         async with engine.connect() as conn:
 
             def compare(sync_conn):
-                context = MigrationContext.configure(sync_conn, opts=MIGRATION_CONTEXT_OPTIONS)
+                options = migration_context_options(sync_conn.dialect.name)
+                context = MigrationContext.configure(sync_conn, opts=options)
                 return compare_metadata(context, SQLModel.metadata)
 
             return await conn.run_sync(compare)
@@ -57,6 +62,40 @@ async def check_constraints(url: str) -> set[tuple[str, str]]:
         await engine.dispose()
 
 
+async def index_methods(url: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Access method and operator classes of the indexes that name one (PostgreSQL)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+
+            def reflect(sync_conn):
+                inspector = inspect(sync_conn)
+                return {
+                    index["name"]: (
+                        index["dialect_options"]["postgresql_using"],
+                        index["dialect_options"].get("postgresql_ops", {}),
+                    )
+                    for table in SQLModel.metadata.tables
+                    for index in inspector.get_indexes(table)
+                    if index.get("dialect_options", {}).get("postgresql_using")
+                }
+
+            return await conn.run_sync(reflect)
+    finally:
+        await engine.dispose()
+
+
+def model_index_methods() -> dict[str, tuple[str, dict[str, str]]]:
+    # Autogenerate compares an index's columns, not its access method or operator classes.
+    return {
+        index.name: (index.dialect_options["postgresql"]["using"],
+                     dict(index.dialect_options["postgresql"]["ops"]))
+        for table in SQLModel.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["postgresql"]["using"]
+    }  # fmt: skip
+
+
 @on_every_backend
 async def test_upgrade_head_gives_exactly_the_model_schema(backend, tmp_path) -> None:
     async with fresh_database(backend, tmp_path) as url:
@@ -71,6 +110,48 @@ async def test_upgrade_head_gives_exactly_the_model_schema(backend, tmp_path) ->
             for constraint in table.constraints
             if isinstance(constraint, CheckConstraint)
         }
+        if backend == "postgresql":
+            assert "ix_variant_sku_trgm" in model_index_methods()
+            assert await index_methods(url) == model_index_methods()
+
+
+@pytest.mark.skipif(not PG_URL, reason="pg_trgm and roles are PostgreSQL's")
+async def test_without_the_right_to_create_pg_trgm_the_upgrade_says_what_to_run(
+    tmp_path, caplog
+) -> None:
+    role = f"tw_limited_{uuid.uuid4().hex[:8]}"
+    try:
+        async with fresh_database("postgresql", tmp_path) as url:
+            admin = create_engine(url, isolation_level="AUTOCOMMIT")
+            async with admin.connect() as conn:
+                # May create tables, not extensions (no CREATE on the database).
+                await conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+                await conn.execute(text(f'GRANT CREATE ON SCHEMA public TO "{role}"'))
+            limited = make_url(url).set(username=role).render_as_string(hide_password=False)
+            with caplog.at_level(logging.WARNING, logger="tradewind.migrations"):
+                await migrate.upgrade(limited)
+            assert await migrate.current(url) == migrate.head()
+            (warning,) = [r.getMessage() for r in caplog.records if "pg_trgm" in r.getMessage()]
+            assert "may not create the pg_trgm extension" in warning
+            assert await index_methods(url) == {}
+            missing = {op[1].name for op in await schema_diff(url)}
+            assert missing == set(model_index_methods())
+
+            # What the warning tells the administrator to run completes the schema.
+            database = make_url(url).database
+            statements = warning.split(f'runs in database "{database}": ')[1]
+            async with admin.connect() as conn:
+                for statement in statements.rstrip(";").split("; "):
+                    await conn.execute(text(statement))
+            await admin.dispose()
+            assert await schema_diff(url) == []
+            assert await index_methods(url) == model_index_methods()
+    finally:
+        server_url = load_settings(env={}, database_url=PG_URL).effective_database_url
+        server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        async with server.connect() as conn:
+            await conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        await server.dispose()
 
 
 @on_every_backend
@@ -183,7 +264,8 @@ def test_revisions_do_not_import_model_code() -> None:
             for node in ast.walk(tree)
             if isinstance(node, ast.ImportFrom)
         }
-        assert imported <= {"__future__", "collections", "alembic", "sqlalchemy"}, path.name
+        allowed = {"__future__", "collections", "logging", "alembic", "sqlalchemy"}
+        assert imported <= allowed, path.name
 
 
 FAILING_REVISION = """
