@@ -38,6 +38,7 @@ from core.config import Settings
 from core.db import create_engine, is_sqlite
 from core.errors import TradewindError
 from core.models.base import ONLY_ON_DIALECT, UTCDateTime
+from core.models.search_index import is_search_table
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 """The Alembic script directory inside the package (``env.py``, ``versions/``)."""
@@ -105,6 +106,7 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
 def include_object_on(dialect_name: str) -> Callable[..., bool]:
     """Alembic's ``include_object`` for ``dialect_name``: skip model items meant for others.
 
+    SQLite's text-search tables (:mod:`core.models.search_index`) are not models either.
     An index built on one database only (``info[ONLY_ON_DIALECT]``, e.g. the PostgreSQL
     trigram indexes of :func:`core.models.base.trigram_index`) does not exist elsewhere, so
     the comparison of migrations with models must not miss it there, and autogenerate on the
@@ -116,7 +118,9 @@ def include_object_on(dialect_name: str) -> Callable[..., bool]:
         item: Any, _name: str | None, _type: str, reflected: bool, _compare_to: Any
     ) -> bool:
         if reflected:
-            return True
+            # SQLite's FTS5 tables of the catalog search (and their shadow tables) are made by
+            # hand-written SQL, not by the models.
+            return not (_type == "table" and is_search_table(_name or ""))
         only_on = getattr(item, "info", {}).get(ONLY_ON_DIALECT)
         return only_on is None or only_on == dialect_name
 

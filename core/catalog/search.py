@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, any_, func, or_, text
+from sqlalchemy import ColumnElement, any_, column, func, literal_column, or_, table, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -101,6 +101,8 @@ def search_arms(
             products in page order probing each one's variants, betting on matches spread
             evenly; SKUs made together sit together, and such a walk can read every product.
     """
+    if can_use_sqlite_index(dialect, term):
+        return [_sqlite_indexed(account_id, term, where)]
     on_product: list[ColumnElement[bool]] = []
     if where in ("all", "title"):
         on_product.append(contains(dialect, Product.title, term))
@@ -120,3 +122,49 @@ def search_arms(
     if ordered:
         return [*arms, col(Product.id) == any_(func.array(skus.scalar_subquery()))]
     return [*arms, col(Product.id).in_(skus)]
+
+
+_PRODUCT_SEARCH = table("product_search", column("rowid"))
+_VARIANT_SEARCH = table("variant_search", column("rowid"))
+_FTS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "all": ("title", "parent_sku", "source_url"),
+    "title": ("title",),
+    "sku": ("parent_sku",),
+    "source_url": ("source_url",),
+}
+
+
+def can_use_sqlite_index(dialect: str, term: str) -> bool:
+    """Whether SQLite's trigram index (:mod:`core.models.search_index`) can find ``term``.
+
+    A trigram phrase finds the rows holding the text; a term of one or two characters has
+    no trigram and is looked for with LIKE.
+    """
+    return dialect == "sqlite" and len(term) >= 3
+
+
+def _fts_query(columns: tuple[str, ...], term: str) -> str:
+    """An FTS5 query for ``term`` as one phrase (the text itself, quotes doubled) in columns."""
+    phrase = '"' + term.replace('"', '""') + '"'
+    return "{" + " ".join(columns) + "} : " + phrase
+
+
+def _sqlite_indexed(account_id: int, term: str, where: SearchField) -> ColumnElement[bool]:
+    """The search on SQLite's trigram index.
+
+    Product ids come from ``product_search``; for SKUs also the products of the account's
+    variants found in ``variant_search``.
+    """
+    found = select(_PRODUCT_SEARCH.c.rowid).where(
+        literal_column("product_search").op("MATCH")(_fts_query(_FTS_COLUMNS[where], term))
+    )
+    arms = [col(Product.id).in_(found)]
+    if where in ("all", "sku"):
+        variants = select(_VARIANT_SEARCH.c.rowid).where(
+            literal_column("variant_search").op("MATCH")(_fts_query(("sku",), term))
+        )
+        skus = select(Variant.product_id).where(
+            col(Variant.account_id) == account_id, col(Variant.id).in_(variants)
+        )
+        arms.append(col(Product.id).in_(skus))
+    return or_(*arms)

@@ -3,7 +3,10 @@
 One module per area: accounts, stores, catalog, images, inventory, orders, purchasing, jobs.
 """
 
-from core.models import catalog_triggers  # noqa: F401  (registers the tally triggers)
+from core.models import (
+    catalog_triggers,  # noqa: F401  (registers the tally triggers)
+    search_index,  # noqa: F401  (registers SQLite's text index)
+)
 from core.models.accounts import (
     Account,
     ApiToken,

@@ -9,7 +9,7 @@ every product (:mod:`core.catalog.search`). Terms shorter than three characters 
 trigram index and are looked for with ``LIKE``.
 
 PostgreSQL has its own trigram indexes (``pg_trgm``); nothing here runs there. The tables
-and triggers are made by migration ``0007_catalog_search_sqlite`` and, for
+and triggers are made by migration ``0008_catalog_search_sqlite`` and, for
 ``metadata.create_all``, by the ``after_create`` listener below. A migration that rebuilds
 ``product`` or ``variant`` on SQLite (``batch_alter_table`` copies the table and drops its
 triggers) must run :data:`SQLITE_STATEMENTS` again.

@@ -15,7 +15,7 @@ from sqlalchemy import event, text
 from core.catalog import listing_query
 from core.catalog.listing_query import ProductFilter, SortField
 from core.catalog.schemas import VariantIn
-from core.catalog.search import can_use_trigram_index, like_pattern
+from core.catalog.search import can_use_sqlite_index, can_use_trigram_index, like_pattern
 from core.db import is_sqlite
 from core.models import Product, ProductState, Variant
 from tests.core.catalog.conftest import create, sample_product
@@ -46,6 +46,11 @@ TERMS = [
     "ht-3-red",
     "zzz",
     "a b",
+    '"dress',  # quotes and FTS5 syntax are text too (SQLite's trigram index)
+    'say "hi"',
+    "dress OR hat",
+    "{title}",
+    "PC-*",
 ]
 
 # (parent SKU, title, source URL, variant SKUs, in a store?)
@@ -61,6 +66,7 @@ PRODUCTS = [
     ("RED-9", "Plain mug", "https://red.example.com/mug", ["MUG-XL"], False),
     ("V-10", "No match here", None, ["V-10-cotton", "V-10-DRESS"], True),
     ("V-11", "Red dress cotton", "https://shop.example.com/777", ["V-11-red-xl"], True),
+    ("Q-12", 'Mug "say "hi"" edition', None, ["Q-12-1"], False),
 ]
 
 
@@ -159,6 +165,10 @@ def test_the_data_exercises_both_arms_and_both_query_shapes() -> None:
     assert not can_use_trigram_index("postgresql", "夏季")
     assert not can_use_trigram_index("postgresql", "a_b")
     assert not can_use_trigram_index("sqlite", "cotton")
+    # SQLite's trigram index takes any three characters; shorter terms are a LIKE scan.
+    assert {can_use_sqlite_index("sqlite", term) for term in TERMS} == {True, False}
+    assert can_use_sqlite_index("sqlite", "a_b") and not can_use_sqlite_index("sqlite", "夏季")
+    assert not can_use_sqlite_index("postgresql", "cotton")
     assert like_pattern("1_0%\\") == "%1\\_0\\%\\\\%"
 
 
@@ -241,3 +251,57 @@ async def test_searches_are_planned_for_their_term_within_their_transaction_only
         await session.commit()
         # SET LOCAL: the pooled connection's next transaction plans as usual.
         assert (await session.exec(setting)).one()[0] == usual
+
+
+async def test_sqlite_searches_its_trigram_index_kept_by_triggers(
+    sessions, seller, engine, database_url
+) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip(reason="the FTS5 index is SQLite's")
+    rows = await make_products(sessions, seller)
+    by_sku = {row.fields["sku"][0]: row.id for row in rows}
+
+    async def found(term: str, where: str = "all") -> list[int]:
+        async with sessions() as session:
+            wanted = ProductFilter(search=term, search_in=where)
+            return await listing_query.matching_ids(session, seller.actor, wanted)
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await found("Summer") == [by_sku["HT-3"]]
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    searched = [s for s in statements if "MATCH" in s]
+    assert searched and all("LIKE" not in s for s in searched)
+    async with engine.connect() as conn:
+        plan = " ".join(
+            str(row[-1])
+            for row in await conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM product_search WHERE product_search "
+                "MATCH '{title} : \"summer\"'"
+            )
+        )
+    assert "VIRTUAL TABLE INDEX" in plan, plan
+
+    # Writes of every kind reach the index: the ORM, bulk SQL, deletes (variants too).
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "UPDATE product SET title = 'Winter cap' WHERE id = ?", (by_sku["HT-3"],)
+        )
+        await conn.exec_driver_sql("UPDATE variant SET sku = 'PC-4-gold' WHERE sku = 'PC-4-1'")
+        await conn.exec_driver_sql("DELETE FROM variant WHERE sku = 'V-10-cotton'")
+    assert await found("Summer") == []
+    assert await found("winter CAP") == [by_sku["HT-3"]]
+    assert await found("gold", "sku") == [by_sku["PC-4"]]
+    assert by_sku["V-10"] not in await found("cotton", "sku")
+    async with sessions() as session:
+        product = await session.get(Product, by_sku["SN-7"])
+        assert product is not None
+        await session.delete(product)
+        await session.commit()
+    assert await found("snakeXcase") == []
