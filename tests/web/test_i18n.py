@@ -25,6 +25,7 @@ def extracted_msgids() -> set[str]:
     method_map = [
         ("core/**.py", "python"),
         ("web/**.py", "python"),
+        ("plugins/**.py", "python"),
         ("web/templates/**.html", "jinja2"),
     ]
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}

@@ -147,13 +147,14 @@ class RecordingContext:
     job_id: int = 1
     attempt: int = 1
     failed: list[tuple[str, str]] = field(default_factory=list)
+    done: list[tuple[str, str]] = field(default_factory=list)
     enqueued: list[tuple[str, dict[str, Any], int | None, str | None]] = field(default_factory=list)
 
     async def set_total(self, total: int) -> None:
         pass
 
-    async def item_done(self, key: str, label: str = "") -> None:
-        pass
+    async def item_done(self, key: str, label: str = "", note: str = "") -> None:
+        self.done.append((key, note))
 
     async def item_failed(self, key: str, error: str, label: str = "") -> None:
         self.failed.append((key, error))
@@ -233,3 +234,6 @@ async def test_sync_jobs_fan_out_and_pull(
     assert (result["created"], result["pulled"]) == (4, 4)
     async with sessions() as session:
         assert len(list(await session.exec(Order.__table__.select()))) == 4  # type: ignore[attr-defined, call-overload]
+    # What was written is one done item, so a run with a few failures ends partial.
+    assert ctx.done == [("orders:written", "4 new, 0 updated, 0 unchanged")]
+    assert ctx.failed == []
