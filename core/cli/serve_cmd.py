@@ -64,7 +64,12 @@ def build_app_for(settings: Settings, registry: Registry) -> Litestar:
     """The web application with the in-process worker wired in."""
     from web.app import create_app
 
-    return create_app(settings, registry=registry, worker_starter=in_process_worker)
+    return create_app(
+        settings,
+        registry=registry,
+        worker_starter=in_process_worker,
+        freeze_startup_objects=True,
+    )
 
 
 @cli.command("serve")
