@@ -43,7 +43,13 @@ from core.actor import Actor
 from core.catalog import tally
 from core.catalog.access import load_products, require_read, visible_products
 from core.catalog.categories import subtree_ids
-from core.catalog.search import SearchField, plan_for_the_actual_term, search_arms
+from core.catalog.search import (
+    SearchField,
+    can_use_sqlite_index,
+    plan_for_the_actual_term,
+    search_arms,
+    sqlite_index_matches,
+)
 from core.errors import RuleViolation
 from core.i18n import msg
 from core.models.catalog import Product, ProductCategory, ProductState, Variant
@@ -178,6 +184,10 @@ async def _conditions(session: AsyncSession, actor: Actor, wanted: ProductFilter
     await plan_for_the_actual_term(session)
     dialect = session.bind.dialect.name if session.bind is not None else ""
     term, where = wanted.search, wanted.search_in
+    if can_use_sqlite_index(dialect, term):
+        found = await sqlite_index_matches(session, actor.account_id, term, where)
+        if found is not None:  # a few matches: the rows by id; many: scan in page order
+            return _Conditions(filters=clauses, search_arms=[found], ordered_arms=[found])
     return _Conditions(
         filters=clauses,
         search_arms=search_arms(dialect, actor.account_id, term, where),

@@ -4,8 +4,13 @@ A product matches when its title, parent SKU or source URL, or the SKU of one of
 variants, contains the term, ignoring case (``search_in`` narrows the fields). The term is
 literal: ``%``, ``_`` and ``\`` in it match themselves.
 
-On SQLite the search is one ``LIKE '%…%'`` condition per column, OR-ed: a scan, which is fast
-enough at the sizes SQLite serves. On PostgreSQL the columns have GIN trigram indexes
+On SQLite, a term of three characters or more is first looked up in the FTS5 trigram index
+(:mod:`core.models.search_index`): up to :data:`SQLITE_FEW_MATCHES` matching products, the
+search is ``product.id IN (those ids)``; with more, the term filters little, and one
+``LIKE '%…%'`` condition per column, OR-ed, read in page order, fills a page sooner. Shorter
+terms are always the ``LIKE`` scan.
+
+On PostgreSQL the columns have GIN trigram indexes
 (``pg_trgm``, see migration ``0007_catalog_search_trigram``), which ``ILIKE '%…%'`` can use
 when the term holds at least one trigram (three letters or digits in a row). A condition on
 variant SKUs (a subquery) OR-ed with conditions on product columns defeats them: the planner
@@ -101,8 +106,6 @@ def search_arms(
             products in page order probing each one's variants, betting on matches spread
             evenly; SKUs made together sit together, and such a walk can read every product.
     """
-    if can_use_sqlite_index(dialect, term):
-        return [_sqlite_indexed(account_id, term, where)]
     on_product: list[ColumnElement[bool]] = []
     if where in ("all", "title"):
         on_product.append(contains(dialect, Product.title, term))
@@ -149,22 +152,55 @@ def _fts_query(columns: tuple[str, ...], term: str) -> str:
     return "{" + " ".join(columns) + "} : " + phrase
 
 
-def _sqlite_indexed(account_id: int, term: str, where: SearchField) -> ColumnElement[bool]:
-    """The search on SQLite's trigram index.
+SQLITE_FEW_MATCHES = 2000
+"""Up to this many matches, SQLite's index answers a search as a list of product ids; with
+more, the term filters little and the page is found faster by reading products in page
+order and testing each (it stops after one page), which the list of ids cannot do."""
 
-    Product ids come from ``product_search``; for SKUs also the products of the account's
-    variants found in ``variant_search``.
+
+async def sqlite_index_matches(
+    session: AsyncSession, account_id: int, term: str, where: SearchField
+) -> ColumnElement[bool] | None:
+    """The search as ``product.id IN (ids)`` from SQLite's trigram index, or ``None``.
+
+    ``None`` when the term matches more than :data:`SQLITE_FEW_MATCHES` products or SKUs:
+    the caller then searches with ``LIKE`` in page order (:func:`search_arms`).
     """
-    found = select(_PRODUCT_SEARCH.c.rowid).where(
-        literal_column("product_search").op("MATCH")(_fts_query(_FTS_COLUMNS[where], term))
+    connection = await session.connection()
+    product_ids = (
+        (
+            await connection.execute(
+                select(_PRODUCT_SEARCH.c.rowid)
+                .where(
+                    literal_column("product_search").op("MATCH")(
+                        _fts_query(_FTS_COLUMNS[where], term)
+                    )
+                )
+                .limit(SQLITE_FEW_MATCHES + 1)
+            )
+        )
+        .scalars()
+        .all()
     )
-    arms = [col(Product.id).in_(found)]
+    if len(product_ids) > SQLITE_FEW_MATCHES:
+        return None
+    found = set(product_ids)
     if where in ("all", "sku"):
         variants = select(_VARIANT_SEARCH.c.rowid).where(
             literal_column("variant_search").op("MATCH")(_fts_query(("sku",), term))
         )
-        skus = select(Variant.product_id).where(
-            col(Variant.account_id) == account_id, col(Variant.id).in_(variants)
+        owners = (
+            (
+                await connection.execute(
+                    select(col(Variant.product_id))
+                    .where(col(Variant.account_id) == account_id, col(Variant.id).in_(variants))
+                    .limit(SQLITE_FEW_MATCHES + 1)
+                )
+            )
+            .scalars()
+            .all()
         )
-        arms.append(col(Product.id).in_(skus))
-    return or_(*arms)
+        if len(owners) > SQLITE_FEW_MATCHES:
+            return None
+        found.update(owners)
+    return col(Product.id).in_(sorted(found))

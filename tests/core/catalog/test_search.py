@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import event, text
 
-from core.catalog import listing_query
+from core.catalog import listing_query, search
 from core.catalog.listing_query import ProductFilter, SortField
 from core.catalog.schemas import VariantIn
 from core.catalog.search import can_use_sqlite_index, can_use_trigram_index, like_pattern
@@ -117,7 +117,13 @@ async def all_pages(sessions, actor, wanted, **options) -> list[int]:
             cursor = page.next_cursor
 
 
-async def test_search_finds_what_the_reference_finds(sessions, seller, other) -> None:
+@pytest.mark.parametrize("few_matches", [None, 1], ids=["index", "many-matches-scan"])
+async def test_search_finds_what_the_reference_finds(
+    sessions, seller, other, few_matches, monkeypatch
+) -> None:
+    if few_matches is not None:
+        # On SQLite, terms with more matches than this are scanned in page order instead.
+        monkeypatch.setattr(search, "SQLITE_FEW_MATCHES", few_matches)
     rows = await make_products(sessions, seller)
     await make_products(sessions, other)  # same texts in another account: never found
     orders = {
