@@ -19,6 +19,7 @@ from core.catalog.search import can_use_sqlite_index, can_use_trigram_index, lik
 from core.db import is_sqlite
 from core.models import Product, ProductState, Variant
 from tests.core.catalog.conftest import create, sample_product
+from tests.core.catalog.test_listing_query import all_pages
 
 WHERE = ("all", "title", "sku", "source_url")
 
@@ -102,19 +103,6 @@ async def make_products(sessions, seller) -> list[Row]:
         )
         rows.append(Row(product.id, product.state, fields_of(parent_sku, title, url, skus)))
     return rows
-
-
-async def all_pages(sessions, actor, wanted, **options) -> list[int]:
-    ids, cursor = [], None
-    async with sessions() as session:
-        while True:
-            page = await listing_query.list_products(
-                session, actor, wanted, cursor=cursor, **options
-            )
-            ids.extend(item.id for item in page.items)
-            if page.next_cursor is None:
-                return ids
-            cursor = page.next_cursor
 
 
 @pytest.mark.parametrize("few_matches", [None, 1], ids=["index", "many-matches-scan"])
