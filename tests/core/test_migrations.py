@@ -21,71 +21,59 @@ from tests.core.databases import BACKENDS, PG_URL, fresh_database
 on_every_backend = pytest.mark.parametrize("backend", BACKENDS)
 
 
-async def schema_diff(url: str) -> list[object]:
+async def on_connection(url: str, read):
+    """``read(sync_connection)`` on a fresh engine of ``url``, disposed afterwards."""
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-
-            def compare(sync_conn):
-                options = migration_context_options(sync_conn.dialect.name)
-                context = MigrationContext.configure(sync_conn, opts=options)
-                return compare_metadata(context, SQLModel.metadata)
-
-            return await conn.run_sync(compare)
+            return await conn.run_sync(read)
     finally:
         await engine.dispose()
+
+
+async def schema_diff(url: str) -> list[object]:
+    def compare(sync_conn):
+        options = migration_context_options(sync_conn.dialect.name)
+        context = MigrationContext.configure(sync_conn, opts=options)
+        return compare_metadata(context, SQLModel.metadata)
+
+    return await on_connection(url, compare)
 
 
 async def table_names(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            names = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-            # SQLite's text-search tables are not models; their own test checks them.
-            return {name for name in names if not is_search_table(name)}
-    finally:
-        await engine.dispose()
+    names = await on_connection(url, lambda c: inspect(c).get_table_names())
+    # SQLite's text-search tables are not models; their own test checks them.
+    return {name for name in names if not is_search_table(name)}
 
 
 async def check_constraints(url: str) -> set[tuple[str, str]]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
+    def reflect(sync_conn):
+        inspector = inspect(sync_conn)
+        return {
+            (table, check["name"])
+            for table in SQLModel.metadata.tables
+            for check in inspector.get_check_constraints(table)
+        }
 
-            def reflect(sync_conn):
-                inspector = inspect(sync_conn)
-                return {
-                    (table, check["name"])
-                    for table in SQLModel.metadata.tables
-                    for check in inspector.get_check_constraints(table)
-                }
-
-            return await conn.run_sync(reflect)
-    finally:
-        await engine.dispose()
+    return await on_connection(url, reflect)
 
 
 async def index_methods(url: str) -> dict[str, tuple[str, dict[str, str]]]:
     """Access method and operator classes of the indexes that name one (PostgreSQL)."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
 
-            def reflect(sync_conn):
-                inspector = inspect(sync_conn)
-                return {
-                    index["name"]: (
-                        index["dialect_options"]["postgresql_using"],
-                        index["dialect_options"].get("postgresql_ops", {}),
-                    )
-                    for table in SQLModel.metadata.tables
-                    for index in inspector.get_indexes(table)
-                    if index.get("dialect_options", {}).get("postgresql_using")
-                }
+    def reflect(sync_conn):
+        inspector = inspect(sync_conn)
+        return {
+            index["name"]: (
+                index["dialect_options"]["postgresql_using"],
+                index["dialect_options"].get("postgresql_ops", {}),
+            )
+            for table in SQLModel.metadata.tables
+            for index in inspector.get_indexes(table)
+            if index.get("dialect_options", {}).get("postgresql_using")
+        }
 
-            return await conn.run_sync(reflect)
-    finally:
-        await engine.dispose()
+    return await on_connection(url, reflect)
 
 
 def model_index_methods() -> dict[str, tuple[str, dict[str, str]]]:
