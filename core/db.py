@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core import sqlite_driver
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -43,6 +45,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if "poolclass" not in kwargs:
             kwargs.setdefault("pool_size", 20)
             kwargs.setdefault("max_overflow", 20)
+        # One hop to aiosqlite's thread per statement: see core.sqlite_driver.
+        kwargs.setdefault("module", sqlite_driver.dbapi())
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
