@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,12 @@ import click
 
 from core import migrate
 from core.cli import CliState, cli, fail
+from core.cli.web_processes import (
+    APP_FACTORY,
+    PortInUse,
+    WebProcesses,
+    balanced_sockets_supported,
+)
 from core.config import Settings
 from core.db import is_sqlite
 from core.images.backends import storage_for
@@ -114,7 +121,10 @@ def serve(state: CliState, host: str | None, port: int | None, workers: int | No
 
 
 def _serve_many(state: CliState, settings: Settings) -> None:
-    """Several uvicorn processes on one port, sharing one Redis (embedded: started here)."""
+    """Several uvicorn processes on one port, sharing one Redis (embedded: started here).
+
+    On Linux each process accepts on its own socket (:mod:`core.cli.web_processes`).
+    """
     import uvicorn
 
     from core.embedded_redis import SERVE_MARK, EmbeddedRedis, EmbeddedRedisError
@@ -134,15 +144,26 @@ def _serve_many(state: CliState, settings: Settings) -> None:
         if settings.in_process_worker is None:  # as with one process on the embedded Redis
             os.environ["TRADEWIND_IN_PROCESS_WORKER"] = "true"
     try:
-        uvicorn.run(
-            f"{__name__}:app_from_environment",
-            factory=True,
-            workers=settings.web_workers,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level.lower(),
-            proxy_headers=True,
-        )
+        if balanced_sockets_supported():
+            processes = WebProcesses(
+                settings.web_workers, settings.host, settings.port, settings.log_level.lower()
+            )
+            try:
+                exit_code = processes.run()
+            except PortInUse as exc:
+                fail(str(exc))
+            if exit_code:
+                sys.exit(exit_code)
+        else:  # one shared socket: connections are not spread as evenly
+            uvicorn.run(
+                APP_FACTORY,
+                factory=True,
+                workers=settings.web_workers,
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level.lower(),
+                proxy_headers=True,
+            )
     finally:
         if embedded is not None:
             embedded.stop()

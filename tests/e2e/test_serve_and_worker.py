@@ -6,8 +6,10 @@ plugin (from ``plugins_dir``) registered, with its progress visible in the job r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -207,7 +209,26 @@ def test_serve_with_two_web_processes_shares_one_embedded_redis(
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
         assert sum(b"redis-server" in command for command in commands) == 1
         assert sum(b"spawn_main" in command for command in commands) == 2
+        web = [
+            pid for pid, command in zip(children, commands, strict=True) if b"spawn_main" in command
+        ]
+        # Sixteen keep-alive connections opened at once are spread over both processes (each
+        # accepts on its own socket), not all taken by whichever woke first.
+        held = _connections_held(port, web, count=16)
+        assert all(held[pid] > 0 for pid in web), held
         record = _run_job_to_completion(env, n=10, fail_at=3, gate=tmp_path / "go")
+        # A web process that dies is replaced, and the port keeps answering.
+        os.kill(int(web[0]), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = _web_children(server.pid)
+            if len(now) == 2 and web[0] not in now:
+                break
+            time.sleep(0.3)
+        assert len(now) == 2 and web[0] not in now and web[1] in now, (web, now)
+        _wait_healthy(f"http://127.0.0.1:{port}", server, log)
+        assert "stopped with exit code -9; starting another" in log.read_text(errors="replace")
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     finally:
         _stop(server)
     assert record["status"] == "partial" and record["result"] == {"counted": 10}
@@ -217,6 +238,72 @@ def test_serve_with_two_web_processes_shares_one_embedded_redis(
         for pid in children
         if Path(f"/proc/{pid}").exists()
     )
+
+
+def _web_children(parent: int) -> list[str]:
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return [pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def _connections_held(port: int, pids: list[str], count: int) -> dict[str, int]:
+    """Open ``count`` connections at once, send a request on each; which process holds each."""
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+    try:
+        for client in clients:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        for client in clients:
+            assert client.recv(65536).startswith(b"HTTP/1.1 ")
+        # The server's end of each connection: its socket inode, by /proc/net/tcp.
+        ours = {client.getsockname()[1] for client in clients}
+        inodes = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].split(":")[1], 16)
+            remote_port = int(fields[2].split(":")[1], 16)
+            if local_port == port and remote_port in ours:
+                inodes.add(f"socket:[{fields[9]}]")
+        assert len(inodes) == count
+        held = {}
+        for pid in pids:
+            links = []
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    links.append(os.readlink(fd))
+            held[pid] = sum(link in inodes for link in links)
+        assert sum(held.values()) == count, held
+        return held
+    finally:
+        for client in clients:
+            client.close()
+
+
+@pytest.mark.slow
+def test_serve_with_several_processes_refuses_a_port_in_use(
+    tmp_path: Path, plugin_dir: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        env = _base_env(tmp_path, plugin_dir, port)
+        done = _tradewind("serve", "--workers", "2", "--host", "127.0.0.1", env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+    # Nothing was left behind: no web process, no embedded Redis of this data directory.
+    left = [
+        path.parent.name
+        for path in Path("/proc").glob("[0-9]*/cmdline")
+        if str(tmp_path).encode() in _read_or_empty(path)
+    ]
+    assert left == []
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:  # the process ended meanwhile
+        return b""
 
 
 def _fresh_postgres(server_url: str) -> Iterator[str]:
