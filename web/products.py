@@ -31,7 +31,7 @@ from core.catalog.listing_query import Selection, count_by_state, list_products,
 from core.errors import TradewindError
 from core.models.catalog import Product, ProductState
 from core.runtime import Runtime
-from core.stores.service import list_stores
+from core.stores.service import store_choices
 from web.i18n import current_locale, gettext, translate_message
 from web.jobs import progress_context
 from web.layout import Crumb, flash, redirect, render
@@ -144,7 +144,7 @@ class ProductListController(Controller):
                 limit=query.limit,
             )
             paths = await category_paths(session, actor.account_id)
-        stores = await list_stores(runtime.sessions, actor)
+            stores = await store_choices(session, actor)
         matching = counts[query.state] if query.state else sum(counts.values())
         context: dict[str, Any] = {
             "query": query,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -291,20 +291,28 @@ async def list_products(
         )
         after.append(key < bound if descending else key > bound)
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
-    # Only the columns a row shows: descriptions, tags and platform data can be large.
-    statement = sa_select(*_ROW_COLUMNS).where(*_first_rows(conditions, after, order, limit + 1))
+    # Only the columns a row shows (descriptions, tags and platform data can be large), the
+    # page first, then per row its price range, stock and main picture: one statement.
+    page = (
+        sa_select(*_ROW_COLUMNS)
+        .where(*_first_rows(conditions, after, order, limit + 1))
+        .order_by(*order)
+        .limit(limit + 1)
+        .subquery("page")
+    )
+    keys = (page.c[sort.value], page.c.id)
+    statement = sa_select(*page.c, *_row_extras(page.c.id)).order_by(
+        *((key.desc() for key in keys) if descending else keys)
+    )
     connection = await session.connection()
-    rows = [
-        row._mapping
-        for row in (await connection.execute(statement.order_by(*order).limit(limit + 1))).all()
-    ]
+    rows = [row._mapping for row in (await connection.execute(statement)).all()]
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
     if more and rows:
         last = rows[-1]
         next_cursor = _encode_cursor(last[sort.value], last["id"])
-    return ProductPage(items=await summaries(session, rows), next_cursor=next_cursor)
+    return ProductPage(items=[_summary(row) for row in rows], next_cursor=next_cursor)
 
 
 _ROW_COLUMNS = tuple(
@@ -324,79 +332,74 @@ _ROW_COLUMNS = tuple(
         "updated_at",
     )
 )
+_VARIANT_TABLE: Table = Variant.metadata.tables["variant"]
+_IMAGE_TABLE: Table = ProductImage.metadata.tables["product_image"]
 
 
-async def summaries(session: AsyncSession, rows: Sequence[RowMapping]) -> list[ProductSummary]:
-    """List rows for product ``rows`` (mappings of :data:`_ROW_COLUMNS`).
+def _row_extras(product_id: ColumnElement[int]) -> list[Any]:
+    """Per product row: price range, currency, stock, variant count and main picture.
 
-    Price range, stock and main picture come in two grouped queries.
+    Correlated subqueries, so that they run for the rows of the page only.
     """
-    ids = [row["id"] for row in rows]
-    totals: dict[int, tuple[Any, ...]] = {}
-    pictures: dict[int, tuple[str | None, int | None]] = {}
-    if ids:
-        connection = await session.connection()
-        for product_id, low, high, currency, stock, count in (
-            await connection.execute(
-                sa_select(
-                    col(Variant.product_id),
-                    func.min(Variant.price),
-                    func.max(Variant.price),
-                    func.min(Variant.currency),
-                    func.sum(Variant.inventory),
-                    func.count(),
-                )
-                .where(col(Variant.product_id).in_(ids))
-                .group_by(col(Variant.product_id))
-            )
-        ).all():
-            totals[product_id] = (low, high, currency, stock, count)
-        for product_id, url, platform_url, image_id in (
-            await connection.execute(
-                sa_select(
-                    col(ProductImage.product_id),
-                    col(ProductImage.external_url),
-                    col(ProductImage.platform_url),
-                    col(ProductImage.image_id),
-                )
-                .where(
-                    col(ProductImage.product_id).in_(ids),
-                    col(ProductImage.role) == ImageRole.MAIN,
-                )
-                .order_by(col(ProductImage.position), col(ProductImage.id))
-            )
-        ).all():
-            pictures.setdefault(product_id, (platform_url or url, image_id))
-    result = []
-    for row in rows:
-        low, high, currency, stock, count = totals.get(row["id"], (None, None, None, 0, 0))
-        url, image_id = pictures.get(row["id"], (None, None))
-        result.append(
-            ProductSummary(
-                id=row["id"],
-                store_id=row["store_id"],
-                state=row["state"],
-                parent_sku=row["parent_sku"],
-                title=row["title"],
-                source_url=row["source_url"],
-                main_image_url=url,
-                main_image_id=image_id,
-                price_min=Decimal(low) if low is not None else None,
-                price_max=Decimal(high) if high is not None else None,
-                currency=currency,
-                inventory=int(stock or 0),
-                variant_count=int(count),
-                is_updating=row["is_updating"],
-                has_problems=bool(
-                    row["publish_error"] or row["update_error"] or row["problem_count"]
-                ),
-                publish_error=row["publish_error"],
-                update_error=row["update_error"],
-                created_at=row["created_at"],
-                updated_at=row["updated_at"],
-            )
+    variant = _VARIANT_TABLE
+    image = _IMAGE_TABLE
+
+    def of_variants(expression: Any, name: str) -> Any:
+        return (
+            sa_select(expression)
+            .where(variant.c.product_id == product_id)
+            .scalar_subquery()
+            .label(name)
         )
-    return result
+
+    def of_main_image(expression: Any, name: str) -> Any:
+        return (
+            sa_select(expression)
+            .where(image.c.product_id == product_id, image.c.role == ImageRole.MAIN)
+            .order_by(image.c.position, image.c.id)
+            .limit(1)
+            .scalar_subquery()
+            .label(name)
+        )
+
+    return [
+        of_variants(func.min(variant.c.price), "price_min"),
+        of_variants(func.max(variant.c.price), "price_max"),
+        of_variants(func.min(variant.c.currency), "currency"),
+        of_variants(func.sum(variant.c.inventory), "inventory"),
+        of_variants(func.count(), "variant_count"),
+        of_main_image(
+            func.coalesce(func.nullif(image.c.platform_url, ""), image.c.external_url),
+            "main_image_url",
+        ),
+        of_main_image(image.c.image_id, "main_image_id"),
+    ]
+
+
+def _summary(row: RowMapping) -> ProductSummary:
+    """The list row of one page row (:data:`_ROW_COLUMNS` and :func:`_row_extras`)."""
+    low, high = row["price_min"], row["price_max"]
+    return ProductSummary(
+        id=row["id"],
+        store_id=row["store_id"],
+        state=row["state"],
+        parent_sku=row["parent_sku"],
+        title=row["title"],
+        source_url=row["source_url"],
+        main_image_url=row["main_image_url"],
+        main_image_id=row["main_image_id"],
+        price_min=Decimal(low) if low is not None else None,
+        price_max=Decimal(high) if high is not None else None,
+        currency=row["currency"],
+        inventory=int(row["inventory"] or 0),
+        variant_count=int(row["variant_count"] or 0),
+        is_updating=row["is_updating"],
+        has_problems=bool(row["publish_error"] or row["update_error"] or row["problem_count"]),
+        publish_error=row["publish_error"],
+        update_error=row["update_error"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
 
 
 _TALLY_FILTERS = frozenset({"state", "store_id", "platform", "search_in"})

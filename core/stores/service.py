@@ -181,6 +181,34 @@ async def list_stores(
         return await _views(session, stores)
 
 
+@dataclass(frozen=True)
+class StoreChoice:
+    """What a store filter or picker shows of a store: no credentials, no sync state."""
+
+    id: int
+    platform: str
+    name: str
+    status: str
+
+
+async def store_choices(session: AsyncSession, actor: Actor) -> list[StoreChoice]:
+    """The stores the actor may see, by platform then name, for filters and pickers.
+
+    One light query in the caller's session (:func:`list_stores` also reads every store's
+    sync state and settings).
+    """
+    query = select(col(Store.id), col(Store.platform), col(Store.name), col(Store.status)).where(
+        col(Store.account_id) == actor.account_id
+    )
+    if actor.store_ids is not None:
+        query = query.where(col(Store.id).in_(sorted(actor.store_ids)))
+    query = query.order_by(col(Store.platform), col(Store.name), col(Store.id))
+    return [
+        StoreChoice(id=int(id_ or 0), platform=platform, name=name, status=str(status))
+        for id_, platform, name, status in (await session.exec(query)).all()
+    ]
+
+
 async def load_store(session: AsyncSession, actor: Actor, store_id: int) -> Store:
     """The store row, if the actor may see it.
 
