@@ -48,6 +48,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # start at once, do not keep clicking in step.
 PACING = """
 local think = tonumber(os.getenv("TW_THINK_MS") or "0")
+-- Each wrk thread runs its own copy of this script; unseeded, they would all draw the same
+-- pauses, and every client of one thread would click in step with one of the other's.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + (thread_number or 0))
+end
 function delay()
   if think == 0 then return 0 end
   return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
