@@ -43,6 +43,7 @@ from core.runtime import Runtime
 from core.stores.service import get_store
 from web.i18n import gettext, translate_message
 from web.layout import Crumb, flash, redirect, render
+from web.problems import problem_text
 from web.products import STATE_TONES, start_job, state_labels
 from web.stores import platform_names
 
@@ -229,7 +230,7 @@ def problems_by_field(problems: list[dict[str, Any]]) -> dict[str, list[str]]:
         match = _INDEX.match(name)
         key = f"variants[{match.group(1)}]" if match else name.split(".")[0].split("[")[0]
         label = f"{match.group(2)}: " if match and match.group(2) else ""
-        message = str(problem.get("message") or "")
+        message = problem_text(problem)
         found[key].append(label + message)
         if name.endswith(ORIGIN_COUNTRY_FIELD) and message not in found[ORIGIN_COUNTRY_FIELD]:
             found[ORIGIN_COUNTRY_FIELD].append(message)  # also next to the product's field
@@ -297,6 +298,10 @@ class ProductEditorController(Controller):
             "labels": state_labels(),
             "tones": STATE_TONES,
             "problems": problems_by_field(product.problems),
+            "problem_lines": [
+                (str(problem.get("field") or ""), problem_text(problem))
+                for problem in product.problems
+            ],
             "rules_note": rules_note,
             "categories": paths,
             "history": history,

@@ -125,10 +125,11 @@ class Severity(StrEnum):
 
 
 class ProblemCode(StrEnum):
-    """Generic message keys the web layer has translations for.
+    """Generic message keys the web layer words in the page's language (``web/problems.py``).
 
-    Adapters may use their own keys too, prefixed with their id (``"wish.category_locked"``),
-    and ship translations for them; ``Problem.message`` is the English fallback.
+    Adapters may use their own keys too, prefixed with their id (``"wish.category_locked"``);
+    for those, and for a generic key without the params it names, the page shows
+    ``Problem.message``, the English fallback.
     """
 
     REQUIRED = "required"

@@ -279,11 +279,13 @@ async def test_from_spreadsheet_to_delisted_on_wish(
     await expect(page.locator("input[name=ids]")).to_have_count(1)
     await expect(bag).to_contain_text("有问题")
 
-    # the editor shows the problem next to the field; the seller fills it in and publishes
+    # the editor shows Wish's problem next to the field, in Chinese; the seller fills it in
+    # and publishes
     await bag.get_by_role("link", name=re.compile("Canvas tote bag")).click()
     await expect(page.locator(".rules")).to_contain_text("origin_country")
+    await expect(page.locator(".rules")).to_contain_text("此项为必填项")
     origin = page.locator(".field", has=page.locator("#f-origin_country"))
-    await expect(origin.locator(".error")).to_contain_text("required")
+    await expect(origin.locator(".error")).to_contain_text("此项为必填项")
     await page.get_by_label("发货国家").fill("cn")
     await page.get_by_role("button", name="保存").click()
     await expect(page.locator(".flash-success")).to_contain_text("已保存")
