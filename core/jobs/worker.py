@@ -236,12 +236,27 @@ class InProcessWorker:
         self._worker = self._task = None
         if worker is None or task is None:
             return
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker.close()
-        # Also covers a stop() so early that arq had not started its main loop yet.
+        # Stop polling first (this also covers a stop() so early that arq had not started its
+        # main loop yet), so that no attempt starts while the running ones are interrupted.
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await close_worker(worker)
+
+
+async def close_worker(worker: Worker) -> None:
+    """Interrupt the attempts still running (they are re-queued), then release arq's services.
+
+    arq's own ``close`` awaits the attempts' tasks together and, when one of them was
+    cancelled, raises ``CancelledError`` there: before it deletes its health-check key and
+    closes its Redis pool, and out of a ``tradewind worker`` stopped by SIGTERM mid-job.
+    """
+    for attempt in worker.tasks.values():
+        if not attempt.done():
+            attempt.cancel()
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    worker.tasks.clear()  # all done: arq's close has nothing left to wait for
+    await worker.close()
 
 
 def run_worker(
@@ -262,6 +277,6 @@ def run_worker(
         except asyncio.CancelledError:
             logger.info("worker stopping")
         finally:
-            await worker.close()
+            await close_worker(worker)
 
     asyncio.run(serve())

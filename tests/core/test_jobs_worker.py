@@ -296,3 +296,25 @@ async def test_stopping_a_worker_mid_job_requeues_it(settings, sessions) -> None
     assert record.status == JobStatus.SUCCEEDED
     assert record.result == {"attempt": 2}
     assert record.attempts == 2
+
+
+async def test_a_worker_closes_its_services_even_when_an_attempt_ended_cancelled(
+    settings, sessions
+) -> None:
+    """A stop that lands while arq finishes an attempt's bookkeeping (its shielded part)
+    leaves that task cancelled; arq's own close then raised before releasing anything."""
+    registry = registry_of(JobDefinition(name="test.items", func=items_job))
+    worker = InProcessWorker(settings, registry, sessions=sessions, poll_delay=0.05)
+    await worker.start()
+    arq_worker = worker._worker
+    assert arq_worker is not None
+
+    async def connected() -> bool:
+        return arq_worker._pool is not None
+
+    await wait_for(connected, what="arq's Redis pool")
+    ending = asyncio.create_task(asyncio.sleep(60))
+    arq_worker.tasks["ending-cancelled"] = ending
+    await worker.stop()  # must not raise
+    assert ending.cancelled()
+    assert arq_worker._pool is None  # the health-check key deleted, the Redis pool closed

@@ -240,6 +240,56 @@ def test_serve_with_two_web_processes_shares_one_embedded_redis(
     )
 
 
+@pytest.mark.slow
+def test_worker_stopped_mid_job_exits_cleanly_and_the_job_runs_again(
+    tmp_path: Path, plugin_dir: Path, redis_server_url: str
+) -> None:
+    env = _base_env(tmp_path, plugin_dir, _free_port())
+    env.update(
+        TRADEWIND_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}",
+        TRADEWIND_REDIS_URL=redis_server_url,
+    )
+    upgraded = _tradewind("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    gate = tmp_path / "go"
+    enqueued = _tradewind(
+        "jobs", "enqueue", "e2e.count", "--payload", json.dumps({"n": 4, "gate": str(gate)}),
+        env=env,
+    )  # fmt: skip
+    assert enqueued.returncode == 0, enqueued.stderr
+    job_id = enqueued.stdout.strip()
+
+    def record() -> dict[str, object]:
+        shown = _tradewind("jobs", "show", job_id, "--json", env=env)
+        assert shown.returncode == 0, shown.stderr
+        return json.loads(shown.stdout)  # type: ignore[no-any-return]
+
+    log = tmp_path / "worker.log"
+    worker = _spawn("worker", env=env, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        while record()["done"] != 2:  # halfway, waiting at the gate
+            assert time.monotonic() < deadline and worker.poll() is None, log.read_text()
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0, log.read_text(errors="replace")
+    finally:
+        if worker.poll() is None:
+            _stop(worker)
+    assert "Traceback" not in log.read_text(errors="replace")
+    # The interrupted attempt goes back to the queue; the next worker finishes the job.
+    gate.touch()
+    again = _spawn("worker", env=env, log=tmp_path / "worker2.log")
+    try:
+        deadline = time.monotonic() + 60
+        while record()["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline, (tmp_path / "worker2.log").read_text()
+            time.sleep(0.2)
+    finally:
+        _stop(again)
+    assert record()["status"] == "succeeded"
+
+
 def _web_children(parent: int) -> list[str]:
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
     return [pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
