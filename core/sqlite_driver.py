@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
@@ -137,6 +136,7 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The DB-API module SQLAlchemy's aiosqlite dialect uses, making one-hop connections."""
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        """Open an aiosqlite connection (arguments as ``sqlite3.connect``) and adapt it."""
         connection = aiosqlite.connect(*arg, **kw)
         connection._thread.daemon = True  # as SQLAlchemy's adapter: never block interpreter exit
         return OneHopConnection(self, await_(connection))
@@ -145,6 +145,3 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
 def dbapi() -> OneHopDBAPI:
     """The module to pass as ``module=`` to ``create_async_engine`` for a SQLite URL."""
     return OneHopDBAPI(aiosqlite, sqlite3)
-
-
-__all__: Sequence[str] = ("OneHopConnection", "OneHopCursor", "dbapi")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -120,12 +121,17 @@ def _view(store: Store, syncs: Sequence[SyncState], now: datetime) -> StoreView:
     )
 
 
+def _visible(actor: Actor) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the stores ``actor`` may see."""
+    clauses = [col(Store.account_id) == actor.account_id]
+    if actor.store_ids is not None:
+        clauses.append(col(Store.id).in_(sorted(actor.store_ids)))
+    return clauses
+
+
 def visible_stores(actor: Actor) -> SelectOfScalar[Store]:
     """A query of the stores ``actor`` may see (add your own filters and order)."""
-    query = select(Store).where(Store.account_id == actor.account_id)
-    if actor.store_ids is not None:
-        query = query.where(col(Store.id).in_(sorted(actor.store_ids)))
-    return query
+    return select(Store).where(*_visible(actor))
 
 
 async def _views(session: AsyncSession, stores: Sequence[Store]) -> list[StoreView]:
@@ -197,12 +203,11 @@ async def store_choices(session: AsyncSession, actor: Actor) -> list[StoreChoice
     One light query in the caller's session (:func:`list_stores` also reads every store's
     sync state and settings).
     """
-    query = select(col(Store.id), col(Store.platform), col(Store.name), col(Store.status)).where(
-        col(Store.account_id) == actor.account_id
+    query = (
+        select(col(Store.id), col(Store.platform), col(Store.name), col(Store.status))
+        .where(*_visible(actor))
+        .order_by(col(Store.platform), col(Store.name), col(Store.id))
     )
-    if actor.store_ids is not None:
-        query = query.where(col(Store.id).in_(sorted(actor.store_ids)))
-    query = query.order_by(col(Store.platform), col(Store.name), col(Store.id))
     return [
         StoreChoice(id=int(id_ or 0), platform=platform, name=name, status=str(status))
         for id_, platform, name, status in (await session.exec(query)).all()
